@@ -1,0 +1,1 @@
+"""Convoca: convene, decide and act across borders."""

@@ -1,0 +1,141 @@
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+def match_key(text: str) -> str:
+    """Case- and accent-insensitive key used to match organisation names."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone (public)")
+    MEMBERS = "members", _("Coalition members")
+    COORDINATORS = "coordinators", _("Coordinators only")
+
+
+class Sector(models.TextChoices):
+    TRADE_UNION = "trade_union", _("Trade union")
+    SOCIAL_MOVEMENT = "social_movement", _("Social movement")
+    POLITICAL_PARTY = "political_party", _("Political party")
+    PARLIAMENTARY_GROUP = "parliamentary_group", _("Parliamentary group")
+    HUMAN_RIGHTS = "human_rights", _("Human-rights organisation")
+    MIGRANT_RIGHTS = "migrant_rights", _("Migrant-rights organisation")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    country = CountryField(_("country"))
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+    website = models.URLField(_("website"), blank=True)
+    is_public = models.BooleanField(
+        _("listed publicly"), default=False, help_text=_("If not ticked, only coalition members see this organisation.")
+    )
+    contact = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_for",
+        verbose_name=_("contact person"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_key"]
+        constraints = [models.UniqueConstraint(fields=["name_key", "country"], name="organisation_unique_name_country")]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.name_key = match_key(self.name)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"name_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("network:organisation", args=[self.pk])
+
+
+class Person(models.Model):
+    """Someone the coalition knows. Every field that identifies or locates a
+    person has its own visibility, defaulting to the most private."""
+
+    display_name = models.CharField(_("display name"), max_length=120)
+    display_name_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
+    email = models.EmailField(_("email"), blank=True)
+    email_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
+    languages = models.CharField(_("languages"), max_length=100, blank=True, help_text=_("Language codes, e.g. es, pt"))
+    languages_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
+    memberships_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
+    organisations = models.ManyToManyField(Organisation, through="Membership", related_name="people", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    VISIBLE_FIELDS = ("display_name", "full_name", "email", "languages", "memberships")
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="person_unique_email_ci"
+            )
+        ]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("network:person", args=[self.pk])
+
+    @property
+    def language_list(self):
+        return [code for code in (c.strip() for c in self.languages.split(",")) if code]
+
+
+class Membership(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "organisation"], name="membership_unique")]
+
+    def __str__(self):
+        return f"membership {self.pk}"
+
+
+class NationalCommittee(models.Model):
+    country = CountryField(_("country"), unique=True)
+    members = models.ManyToManyField(Person, related_name="committees", blank=True, verbose_name=_("members"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name = _("national committee")
+        verbose_name_plural = _("national committees")
+
+    def __str__(self):
+        return str(self.country.name)
+
+    def get_absolute_url(self):
+        return reverse("network:committee", args=[self.country.code])

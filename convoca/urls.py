@@ -1,0 +1,19 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from convoca.api.urls import api
+
+urlpatterns = [
+    path("", include("convoca.core.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("convoca.accounts.urls")),
+    path("", include("convoca.network.urls")),
+    path("gatherings/", include("convoca.gatherings.urls")),
+    path("imports/", include("convoca.imports.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "convoca.core.views.bad_request"
+handler403 = "convoca.core.views.permission_denied"
+handler404 = "convoca.core.views.not_found"
+handler500 = "convoca.core.views.server_error"
