@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "convoca.network",
     "convoca.gatherings",
     "convoca.imports",
+    "convoca.voting",
     "convoca.api",
 ]
 

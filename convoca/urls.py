@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("convoca.network.urls")),
     path("gatherings/", include("convoca.gatherings.urls")),
     path("imports/", include("convoca.imports.urls")),
+    path("votes/", include("convoca.voting.urls")),
     path("api/v1/", api.urls),
 ]
 

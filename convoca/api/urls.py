@@ -25,10 +25,12 @@ def _register_routers():
     from convoca.accounts.api import router as accounts_router
     from convoca.gatherings.api import router as gatherings_router
     from convoca.network.api import router as network_router
+    from convoca.voting.api import router as voting_router
 
     api.add_router("/", network_router)
     api.add_router("/", gatherings_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", voting_router)
 
 
 _register_routers()

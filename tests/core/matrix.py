@@ -1,0 +1,4 @@
+MATRIX = {
+    "core:home": {"expect": {"*": 200}},
+    "core:healthz": {"expect": {"*": 200}},
+}
