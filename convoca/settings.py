@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "django_countries",
     "django_tasks",
@@ -213,6 +214,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- static ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -251,3 +253,9 @@ LOGGING = {
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 COUNTRIES_FIRST = []
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
+
+# WhiteNoise serves files with synchronous iterators; under ASGI Django warns on
+# every static response. Harmless (static files are small and cached).
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")

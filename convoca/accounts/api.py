@@ -1,3 +1,37 @@
-from ninja import Router
+from ninja import Router, Schema
 
-router = Router()
+from convoca.api.auth import token_or_session
+
+from .rules import committee_countries
+
+router = Router(tags=["accounts"])
+
+
+class RolesOut(Schema):
+    coordinator: bool
+    translator: bool
+    committee_countries: list[str]
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    person_id: int | None
+    roles: RolesOut
+
+
+@router.get("/me", response=MeOut, auth=token_or_session, url_name="me")
+def me(request):
+    """The authenticated account: its roles and the id of its person record."""
+    user = request.auth  # TokenAuth and SessionAuth both return the User
+    person = getattr(user, "person", None)
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "person_id": person.pk if person else None,
+        "roles": {
+            "coordinator": bool(user.is_coordinator or user.is_superuser),
+            "translator": bool(user.is_translator),
+            "committee_countries": sorted(committee_countries(user)),
+        },
+    }

@@ -20,6 +20,11 @@ def new_token() -> str:
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username):
+        # Emails are stored lower-cased (see User.save), so "Alice@Example.org"
+        # logs in as alice@example.org.
+        return self.get(email=(username or "").strip().lower())
+
     def create_user(self, email, password=None, **extra):
         if not email:
             raise ValueError("email is required")
@@ -81,6 +86,9 @@ class Invitation(models.Model):
     committee = models.ForeignKey(
         "network.NationalCommittee", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
     )
+    language = models.CharField(
+        _("language of the email"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,6 +105,30 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self):
+        """One of "accepted", "revoked", "expired", "pending" (for display)."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def role_description(self):
+        if self.role == self.Role.COMMITTEE and self.committee_id:
+            return _("Member of the national committee of %(country)s") % {"country": self.committee.country.name}
+        return self.get_role_display()
+
+    def get_status_display(self):
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Withdrawn"),
+            "expired": _("Expired"),
+            "pending": _("Waiting"),
+        }[self.status]
 
 
 class ApiToken(models.Model):

@@ -42,3 +42,4 @@ def is_committee_member(user):
 
 rules.add_perm("accounts.invite", is_coordinator)
 rules.add_perm("accounts.manage_tokens", is_member)
+rules.add_perm("accounts.edit_own_profile", is_member)

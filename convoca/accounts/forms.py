@@ -1,0 +1,181 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from convoca.network.models import NationalCommittee, Person, Visibility
+
+from .models import ApiToken, Invitation
+from .services import LANGUAGE_CODE_RE
+from .tasks import send_email
+
+# Languages people can tick on their profile, each in its own name. Other
+# codes (qu, gn, ht...) go into the free-text field.
+PROFILE_LANGUAGES = [("es", "Español"), ("pt", "Português"), ("en", "English"), ("fr", "Français")]
+
+# Who sees a field at each visibility level, said as a sentence (shown next to the field).
+AUDIENCE = {
+    Visibility.PUBLIC: _("Anyone can see this, including people who are not logged in."),
+    Visibility.MEMBERS: _("Coalition members who are logged in can see this."),
+    Visibility.COORDINATORS: _("Only coordinators can see this."),
+}
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.label = _("Email")
+        username.widget = forms.EmailInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "maxlength": username.max_length or 254}
+        )
+        self.fields["password"].label = _("Password")
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the link built from SITE_URL (never from the
+    request's Host header) and the email sent by a background task."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        context = {
+            **context,
+            "site_url": settings.SITE_URL,
+            "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+        }
+        subject = " ".join(render_to_string(subject_template_name, context).split())
+        body = render_to_string(email_template_name, context)
+        send_email.enqueue(subject, body, to_email)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("The invitation link is sent to this address. It works once."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Invitation.Role.choices, initial=Invitation.Role.MEMBER, widget=forms.RadioSelect
+    )
+    committee = forms.ModelChoiceField(
+        label=_("National committee"), queryset=NationalCommittee.objects.none(), required=False,
+        help_text=_("Only for the role “National committee member”."),
+    )
+    language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = NationalCommittee.objects.all()
+        self.fields["language"].initial = get_language()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Invitation.Role.COMMITTEE and not data.get("committee"):
+            self.add_error("committee", _("Choose the national committee."))
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"), max_length=120,
+        help_text=_("How others in the coalition will know you. It does not have to be your legal name. "
+                    "At first only coordinators see it; you can change that later."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        help_text=_("At least 10 characters. A few unrelated words are easy to remember and hard to guess."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_confirm") and data["password"] != data["password_confirm"]:
+            self.add_error("password_confirm", _("The two passwords are not the same."))
+        return data
+
+
+def _visibility_field(label):
+    return forms.ChoiceField(label=label, choices=Visibility.choices, widget=forms.RadioSelect)
+
+
+class ProfileForm(forms.Form):
+    """The person's own details, each with who may see it."""
+
+    display_name = forms.CharField(label=_("Display name"), max_length=120)
+    display_name_visibility = _visibility_field(_("Who can see your display name?"))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, required=False,
+        help_text=_("Leave it empty if the coalition does not need it."),
+    )
+    full_name_visibility = _visibility_field(_("Who can see your full name?"))
+    email_visibility = _visibility_field(_("Who can see your email?"))
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"), choices=PROFILE_LANGUAGES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_languages = forms.CharField(
+        label=_("Other languages"), max_length=100, required=False,
+        help_text=_("Language codes separated by commas, for example qu, gn."),
+    )
+    languages_visibility = _visibility_field(_("Who can see your languages?"))
+    memberships_visibility = _visibility_field(_("Who can see the organisations you belong to?"))
+
+    VISIBILITY_FIELDS = [f"{name}_visibility" for name in Person.VISIBLE_FIELDS]
+
+    @classmethod
+    def initial_for(cls, person):
+        if person is None:
+            return {name: Visibility.COORDINATORS for name in cls.VISIBILITY_FIELDS}
+        known = {code for code, _name in PROFILE_LANGUAGES}
+        codes = person.language_list
+        initial = {
+            "display_name": person.display_name,
+            "full_name": person.full_name,
+            "languages": [c for c in codes if c in known],
+            "other_languages": ", ".join(c for c in codes if c not in known),
+        }
+        for name in cls.VISIBILITY_FIELDS:
+            initial[name] = getattr(person, name)
+        return initial
+
+    def clean_other_languages(self):
+        codes = [c.strip().lower() for c in self.cleaned_data["other_languages"].split(",") if c.strip()]
+        for code in codes:
+            if not LANGUAGE_CODE_RE.match(code):
+                raise forms.ValidationError(
+                    _("“%(code)s” is not a language code. Use codes such as es, pt, qu."), params={"code": code}
+                )
+        return ", ".join(codes)
+
+    @property
+    def audiences(self):
+        """For each visibility field, the sentence saying who sees it now (as saved)."""
+        return {
+            name: AUDIENCE.get(self.initial.get(name), AUDIENCE[Visibility.COORDINATORS])
+            for name in self.VISIBILITY_FIELDS
+        }
+
+    def service_fields(self):
+        data = self.cleaned_data
+        other = [c for c in (data.get("other_languages") or "").split(",") if c.strip()]
+        fields = {
+            "display_name": data["display_name"],
+            "full_name": data["full_name"],
+            "languages": list(data["languages"]) + other,
+        }
+        for name in self.VISIBILITY_FIELDS:
+            fields[name] = data[name]
+        return fields
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_("What will use it, for example “Sync with our spreadsheet”."),
+    )
