@@ -5,6 +5,20 @@ from . import views
 app_name = "network"
 urlpatterns = [
     path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("people/", views.person_list, name="people"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("committees/", views.committee_list, name="committees"),
+    path("committees/new/", views.committee_create, name="committee_create"),
+    path("committees/<str:code>/", views.committee_detail, name="committee"),
+    path("committees/<str:code>/members/", views.committee_member_add, name="committee_member_add"),
+    path(
+        "committees/<str:code>/members/<int:person_pk>/remove/",
+        views.committee_member_remove,
+        name="committee_member_remove",
+    ),
 ]

@@ -1,13 +1,269 @@
-from django.shortcuts import render
+"""Pages of the coalition registry: organisations, people, national committees.
+
+Thin views: an access helper returns the object or raises 404/403, a form
+shapes the input, a service does the write."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from convoca.core import errors
+
+from . import queries, services
+from .forms import CommitteeForm, CommitteeMemberForm, OrganisationFilterForm, OrganisationForm, PersonForm
+from .models import NationalCommittee, Person, Visibility
+from .rules import can_see_field
+
+PAGE_SIZE = 50
+
+
+def _require(request, perm, obj=None):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _apply(form, error, field_map=None):
+    """Show a service error next to its field (or at the top of the form)."""
+    if isinstance(error, errors.PermissionDenied):
+        raise PermissionDenied
+    field = (field_map or {}).get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, str(error.message))
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- organisations --------------------------------------------------------------------
+
+
+def _get_organisation_for_user(request, pk):
+    """The organisation if the user may see it; 404 otherwise (a private
+    organisation's existence is not revealed)."""
+    return get_object_or_404(queries.organisations_visible_to(request.user), pk=pk)
 
 
 def organisation_list(request):
-    return render(request, "base.html")
+    visible = queries.organisations_visible_to(request.user)
+    form = OrganisationFilterForm(request.GET or None, country_codes=queries.organisation_countries(visible))
+    filters = form.filters() if request.GET else {}
+    page = _page(request, visible.filter(**filters).order_by("name_key", "pk"))
+    return render(request, "network/organisation_list.html", {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "can_add": request.user.has_perm("network.add_organisation"),
+    })
 
 
+def organisation_detail(request, pk):
+    organisation = _get_organisation_for_user(request, pk)
+    people = queries.people_of_organisation(request.user, organisation)
+    contact = organisation.contact if organisation.contact_id else None
+    if contact is not None and not (
+        can_see_field(request.user, contact, "display_name") and can_see_field(request.user, contact, "memberships")
+    ):
+        contact = None  # being an organisation's contact is a link to it, like a membership
+    return render(request, "network/organisation_detail.html", {
+        "organisation": organisation,
+        "people": people,
+        "contact": contact,
+        "can_change": request.user.has_perm("network.change_organisation", organisation),
+        "can_view_people": request.user.has_perm("network.view_person"),
+    })
+
+
+@login_required
+def organisation_create(request):
+    _require(request, "network.add_organisation")
+    form = OrganisationForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(request.user, **form.cleaned_data)
+        except errors.ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("Organisation “%(name)s” registered.") % {"name": organisation.name})
+            return redirect(organisation)
+    return render(request, "network/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+def organisation_edit(request, pk):
+    organisation = _get_organisation_for_user(request, pk)
+    _require(request, "network.change_organisation", organisation)
+    form = OrganisationForm(request.user, request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organisation(request.user, organisation, **form.cleaned_data)
+        except errors.ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("Changes to “%(name)s” saved.") % {"name": organisation.name})
+            return redirect(organisation)
+    return render(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+def _get_person_for_user(request, pk):
+    """The person if the user may see their name; 404 otherwise, so hidden
+    people are indistinguishable from people who do not exist."""
+    _require(request, "network.view_person")
+    return get_object_or_404(queries.people_visible_to(request.user), pk=pk)
+
+
+@login_required
 def person_list(request):
-    return render(request, "base.html")
+    _require(request, "network.list_people")
+    page = _page(request, queries.people_visible_to(request.user).order_by("display_name", "pk"))
+    cards = [queries.person_card(request.user, person) for person in page.object_list]
+    return render(request, "network/person_list.html", {
+        "page": page,
+        "cards": cards,
+        "query": _query_without_page(request),
+        "can_add": request.user.has_perm("network.add_person"),
+    })
 
 
+@login_required
+def person_detail(request, pk):
+    person = _get_person_for_user(request, pk)
+    card = queries.person_card(request.user, person, with_visibility=True)
+    visibility_rows = []
+    if card.visibility:
+        labels = {
+            "display_name": _("Display name"), "full_name": _("Full name"), "email": _("Email address"),
+            "languages": _("Languages"), "memberships": _("Organisations"),
+        }
+        visibility_rows = [(labels[name], Visibility(level).label) for name, level in card.visibility.items()]
+    return render(request, "network/person_detail.html", {
+        "person": person, "card": card, "visibility_rows": visibility_rows,
+    })
+
+
+@login_required
+def person_create(request):
+    _require(request, "network.add_person")
+    form = PersonForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(request.user, **form.service_kwargs())
+        except errors.ServiceError as error:
+            _apply(form, error, {"languages": "other_languages"})
+        else:
+            messages.success(request, _("%(name)s added to the registry.") % {"name": person.display_name})
+            return redirect(person)
+    return render(request, "network/person_form.html", {"form": form, "person": None})
+
+
+@login_required
+def person_edit(request, pk):
+    person = _get_person_for_user(request, pk)
+    _require(request, "network.change_person", person)
+    form = PersonForm(request.user, request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(request.user, person, **form.service_kwargs())
+        except errors.ServiceError as error:
+            _apply(form, error, {"languages": "other_languages"})
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(person)
+    return render(request, "network/person_form.html", {"form": form, "person": person})
+
+
+# --- national committees -------------------------------------------------------------
+
+
+def _get_committee_for_user(request, code):
+    _require(request, "network.view_committee")
+    code = (code or "").upper()
+    if len(code) != 2:
+        raise Http404
+    return get_object_or_404(NationalCommittee, country=code)
+
+
+@login_required
 def committee_list(request):
-    return render(request, "base.html")
+    _require(request, "network.view_committee")
+    committees = sorted(queries.committees_with_counts(), key=lambda c: str(c.country.name))
+    return render(request, "network/committee_list.html", {
+        "committees": committees,
+        "can_add": request.user.has_perm("network.add_committee"),
+    })
+
+
+def _render_committee(request, committee, form=None, status=200):
+    can_change = request.user.has_perm("network.change_committee", committee)
+    if form is None and can_change:
+        form = CommitteeMemberForm()
+    return render(request, "network/committee_detail.html", {
+        "committee": committee,
+        "members": queries.committee_members_visible_to(request.user, committee),
+        "can_change": can_change,
+        "form": form,
+    }, status=status)
+
+
+@login_required
+def committee_detail(request, code):
+    return _render_committee(request, _get_committee_for_user(request, code))
+
+
+@login_required
+def committee_create(request):
+    _require(request, "network.add_committee")
+    form = CommitteeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            committee = services.create_committee(request.user, form.cleaned_data["country"])
+        except errors.ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("National committee of %(country)s created.") % {
+                "country": committee.country.name,
+            })
+            return redirect(committee)
+    return render(request, "network/committee_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def committee_member_add(request, code):
+    committee = _get_committee_for_user(request, code)
+    _require(request, "network.change_committee", committee)
+    form = CommitteeMemberForm(request.POST)
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.add_committee_member(request.user, committee, person)
+        except errors.ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("%(name)s added to the committee.") % {"name": person.display_name})
+            return redirect(committee)
+    return _render_committee(request, committee, form)
+
+
+@login_required
+@require_POST
+def committee_member_remove(request, code, person_pk):
+    committee = _get_committee_for_user(request, code)
+    _require(request, "network.change_committee", committee)
+    person = get_object_or_404(Person, pk=person_pk)
+    services.remove_committee_member(request.user, committee, person)
+    messages.success(request, _("%(name)s removed from the committee.") % {"name": person.display_name})
+    return redirect(committee)

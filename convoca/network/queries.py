@@ -1,0 +1,255 @@
+"""Reads of the coalition registry used by views, the API, imports and the CLI.
+
+Everything a viewer may see goes through here, so the per-field visibility of
+people (``rules.can_see_field``) is applied the same way in pages and API.
+"""
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.utils import translation
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from convoca.accounts.rules import is_coordinator, is_member
+
+from .models import Membership, NationalCommittee, Organisation, Person, Visibility, match_key
+from .rules import can_see_field
+
+# --- countries ------------------------------------------------------------------
+
+# Short forms people actually type in spreadsheets, in the four site languages.
+# Keys are compared after ``match_key`` (case and accents do not matter).
+COUNTRY_ALIASES = {
+    "US": [
+        "USA", "U.S.A.", "US", "U.S.", "EEUU", "EE.UU.", "EE. UU.", "EUA", "E.U.A.", "Estados Unidos",
+        "Estados Unidos de América", "Estados Unidos da América", "United States", "États-Unis",
+    ],
+    "BR": ["Brasil", "Brésil", "Brazil"],
+    "GB": ["UK", "U.K.", "Great Britain", "Gran Bretaña", "Grã-Bretanha", "Grande-Bretagne", "Inglaterra"],
+    "DO": ["Rep. Dominicana", "República Dominicana", "RD"],
+    "BO": ["Bolivia", "Bolívia", "Bolivie"],
+    "VE": ["Venezuela"],
+    "MX": ["México", "Mexique", "Mexico"],
+    "HT": ["Haïti", "Haiti", "Haití"],
+    "GF": ["Guyane", "Guayana Francesa", "Guiana Francesa", "French Guiana"],
+    "PR": ["Puerto Rico", "Porto Rico"],
+}
+
+
+def _loose_key(key: str) -> str:
+    """``match_key`` without punctuation: "ee.uu." -> "ee uu", "côte d’ivoire" -> "cote d ivoire"."""
+    return " ".join(re.sub(r"[^\w]+", " ", key).split())
+
+
+def _country_lookup_languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+@functools.cache
+def country_lookup() -> dict[str, str]:
+    """Normalised country name or code -> ISO 3166-1 alpha-2 code.
+
+    Keys are ``match_key`` of: alpha-2 and alpha-3 codes, the names in every
+    site language (es, pt-br, en, fr, including official and former names),
+    and common short forms ("USA", "EEUU", "EUA", "Brasil", "Brésil"). Each key
+    also exists without punctuation. Built once per process; do not mutate.
+    """
+    lookup: dict[str, str] = {}
+
+    def add(text, code):
+        key = match_key(str(text))
+        if key:
+            lookup.setdefault(key, code)
+            lookup.setdefault(_loose_key(key), code)
+
+    codes = [code for code, _name in countries]
+    for code in codes:
+        add(code, code)
+    for code in codes:
+        alpha3 = countries.alpha3(code)
+        if alpha3:
+            add(alpha3, code)
+    for code, aliases in COUNTRY_ALIASES.items():
+        for alias in aliases:
+            add(alias, code)
+    for language in _country_lookup_languages():
+        with translation.override(language):
+            for code, name in countries:
+                add(name, code)
+            for code, names in countries.shadowed_names.items():
+                for name in names:
+                    add(name, code)
+    lookup.pop("", None)
+    return lookup
+
+
+def resolve_country(text) -> str | None:
+    """The alpha-2 code for a country name or code in any site language, or None."""
+    if text is None:
+        return None
+    key = match_key(str(text))
+    if not key:
+        return None
+    lookup = country_lookup()
+    return lookup.get(key) or lookup.get(_loose_key(key))
+
+
+def country_name(code) -> str:
+    """The country's name in the active language ("" for an unknown code)."""
+    return countries.name(code) if code else ""
+
+
+def sorted_country_choices(codes=None):
+    """(code, name) pairs sorted by name in the active language; all countries by default."""
+    if codes is None:
+        return list(countries)
+    wanted = {str(code) for code in codes}
+    return [(code, name) for code, name in countries if code in wanted]
+
+
+# --- organisations ------------------------------------------------------------
+
+
+def organisations_visible_to(user):
+    """Coalition members see every organisation; everyone else only the public ones."""
+    queryset = Organisation.objects.all()
+    if not is_member(user):
+        queryset = queryset.filter(is_public=True)
+    return queryset
+
+
+def organisation_countries(queryset):
+    """Country codes present in a queryset of organisations."""
+    return sorted(set(queryset.order_by().values_list("country", flat=True).distinct()))
+
+
+# --- people ------------------------------------------------------------------------
+
+
+def visibility_q(user, field, prefix=""):
+    """A Q object true for the people whose ``field`` the user may see.
+
+    The database twin of ``rules.can_see_field``; tests check they agree."""
+    if is_coordinator(user):
+        return Q()
+    lookup = f"{prefix}{field}_visibility"
+    if is_member(user):
+        return Q(**{f"{lookup}__in": [Visibility.PUBLIC, Visibility.MEMBERS]}) | Q(**{f"{prefix}user": user})
+    return Q(**{lookup: Visibility.PUBLIC})
+
+
+def _membership_prefetch():
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("organisation").order_by("organisation__name_key"),
+    )
+
+
+def people_visible_to(user):
+    """People the user may know exist: those whose display name the user may see.
+
+    A person whose name is hidden from the viewer is left out of lists and
+    their page answers 404 — no "Member #123" placeholder that would reveal
+    how many people there are or let an observer follow one record over time.
+    Anonymous visitors see no one through this query (people pages are for
+    members only)."""
+    if not is_member(user):
+        return Person.objects.none()
+    return Person.objects.filter(visibility_q(user, "display_name")).prefetch_related(_membership_prefetch())
+
+
+def people_of_organisation(user, organisation):
+    """Members of an organisation shown on its page: name and membership both visible."""
+    return (
+        Person.objects.filter(memberships__organisation=organisation)
+        .filter(visibility_q(user, "display_name"))
+        .filter(visibility_q(user, "memberships"))
+        .order_by("display_name", "pk")
+    )
+
+
+LANGUAGE_NAMES = {
+    "es": _("Spanish"),
+    "pt": _("Portuguese"),
+    "en": _("English"),
+    "fr": _("French"),
+}
+
+
+def language_name(code):
+    """A language's name in the active language; the code itself when unknown."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+@dataclass
+class PersonCard:
+    """What one viewer may see of one person. A hidden field is ``None``."""
+
+    pk: int
+    url: str
+    display_name: str | None
+    full_name: str | None
+    email: str | None
+    languages: list | None
+    organisations: list | None
+    visibility: dict | None = None
+    can_change: bool = False
+    is_self: bool = False
+    language_names: list | None = field(default=None)
+
+
+def person_card(user, person, *, with_visibility=False):
+    """Apply ``can_see_field`` to every personal field of ``person`` for ``user``."""
+
+    def shown(name, value):
+        return value if can_see_field(user, person, name) else None
+
+    organisations = None
+    if can_see_field(user, person, "memberships"):
+        organisations = [m.organisation for m in person.memberships.all()]
+    languages = shown("languages", person.language_list)
+    can_change = bool(user and user.has_perm("network.change_person", person))
+    visibility = None
+    if with_visibility and can_change:
+        visibility = {name: getattr(person, f"{name}_visibility") for name in Person.VISIBLE_FIELDS}
+    return PersonCard(
+        pk=person.pk,
+        url=person.get_absolute_url(),
+        display_name=shown("display_name", person.display_name),
+        full_name=shown("full_name", person.full_name),
+        email=shown("email", person.email),
+        languages=languages,
+        language_names=[language_name(code) for code in languages] if languages is not None else None,
+        organisations=organisations,
+        visibility=visibility,
+        can_change=can_change,
+        is_self=bool(person.user_id and getattr(user, "pk", None) == person.user_id),
+    )
+
+
+# --- national committees --------------------------------------------------------
+
+
+def committees_with_counts():
+    return NationalCommittee.objects.annotate(member_count=Count("members")).order_by("country")
+
+
+def committees_with_visible_members(user):
+    members = Person.objects.filter(visibility_q(user, "display_name")).order_by("display_name", "pk")
+    return NationalCommittee.objects.prefetch_related(
+        Prefetch("members", queryset=members, to_attr="visible_members")
+    ).order_by("country")
+
+
+def committee_members_visible_to(user, committee):
+    return committee.members.filter(visibility_q(user, "display_name")).order_by("display_name", "pk")

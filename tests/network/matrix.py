@@ -1,0 +1,45 @@
+"""Expected status per role for every page of the coalition registry.
+
+Reminders (tests/fixtures.py): org_mx is members-only, org_co is public; every
+person's fields default to "coordinators only", so another member's page is a
+404 (a hidden person is indistinguishable from one that does not exist)."""
+
+MEMBERS_ONLY = {"anonymous": 302, "*": 200}
+COORDINATORS_ONLY = {"anonymous": 302, "alice": 200, "*": 403}
+
+MATRIX = {
+    "network:organisations": {"expect": {"*": 200}},
+    "network:organisation": {"args": lambda w: [w.org_mx.pk], "expect": {"anonymous": 404, "*": 200}},
+    "network:organisation_create": {
+        "expect": {"anonymous": 302, "alice": 200, "carla": 200, "marco": 200, "*": 403},
+    },
+    "network:organisation_edit": {
+        "args": lambda w: [w.org_co.pk],
+        "expect": {"anonymous": 302, "alice": 200, "carla": 200, "*": 403},
+    },
+    "network:people": {"expect": MEMBERS_ONLY},
+    "network:person": {
+        "args": lambda w: [w.bob_person.pk],
+        "expect": {"anonymous": 302, "alice": 200, "bob": 200, "*": 404},
+    },
+    "network:person_create": {"expect": COORDINATORS_ONLY},
+    "network:person_edit": {
+        "args": lambda w: [w.bob_person.pk],
+        "expect": {"anonymous": 302, "alice": 200, "bob": 200, "*": 404},
+    },
+    "network:committees": {"expect": MEMBERS_ONLY},
+    "network:committee": {"args": lambda w: ["CO"], "expect": MEMBERS_ONLY},
+    "network:committee_create": {"expect": COORDINATORS_ONLY},
+    "network:committee_member_add": {
+        "args": lambda w: ["CO"],
+        "method": "post",
+        "data": lambda w: {"person": w.nadia_person.email},
+        "expect": {"anonymous": 302, "alice": 302, "*": 403},
+    },
+    "network:committee_member_remove": {
+        "args": lambda w: ["CO", w.carla_person.pk],
+        "method": "post",
+        "data": lambda w: {},
+        "expect": {"anonymous": 302, "alice": 302, "*": 403},
+    },
+}
