@@ -1,5 +1,110 @@
-from django.shortcuts import render
+"""Upload -> preview -> confirm -> done. Coordinators only; a staged import
+is visible to the coordinator who uploaded it and nobody else."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from convoca.core.errors import ServiceError
+
+from . import services
+from .forms import ImportForm
+from .models import ImportBatch
+from .parsing import too_big_error
+from .uploads import SizeLimitUploadHandler
+
+PROBLEMS_SHOWN = 200
 
 
+def _require_importer(request):
+    if not request.user.has_perm("imports.run"):
+        raise PermissionDenied
+
+
+def _get_batch_for_user(request, batch_id):
+    _require_importer(request)
+    return get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
+
+
+@csrf_exempt  # CSRF is checked by _start, once our upload handler is in place
+@login_required
 def start(request):
-    return render(request, "base.html")
+    _require_importer(request)
+    handler = None
+    if request.method == "POST":
+        handler = SizeLimitUploadHandler(request)
+        request.upload_handlers.insert(0, handler)
+    return _start(request, handler)
+
+
+@csrf_protect
+def _start(request, handler):
+    preview = None
+    if request.method != "POST":
+        form = ImportForm(initial={"kind": request.GET.get("kind", "")})
+    else:
+        form = ImportForm(request.POST, request.FILES)
+        if handler is not None and handler.too_big:
+            form.is_valid()
+            form.errors.pop("file", None)  # not "required": it was too big to keep
+            form.add_error("file", too_big_error().message)
+        elif form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                preview, batch = services.stage_import(
+                    request.user, form.cleaned_data["kind"], upload, form.cleaned_data["gathering"],
+                    filename=upload.name,
+                )
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else "file", exc.message)
+            else:
+                if batch is not None:
+                    return redirect("imports:preview", batch.pk)
+    context = {"form": form, "preview": preview, "problems_shown": PROBLEMS_SHOWN}
+    return render(request, "imports/start.html", context)
+
+
+@login_required
+def preview(request, batch_id):
+    batch = _get_batch_for_user(request, batch_id)
+    if batch.is_confirmed:
+        return redirect("imports:done", batch.pk)
+    result = services.batch_preview(request.user, batch)
+    context = {"batch": batch, "preview": result, "problems_shown": PROBLEMS_SHOWN}
+    return render(request, "imports/preview.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request, batch_id):
+    batch = _get_batch_for_user(request, batch_id)
+    try:
+        services.confirm_import(request.user, batch)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:preview", batch.pk)
+    return redirect("imports:done", batch.pk)
+
+
+@login_required
+@require_POST
+def discard(request, batch_id):
+    batch = _get_batch_for_user(request, batch_id)
+    if batch.is_confirmed:
+        return redirect("imports:done", batch.pk)
+    services.discard_import(request.user, batch)
+    messages.success(request, _("The file was discarded. Nothing was imported."))
+    return redirect("imports:start")
+
+
+@login_required
+def done(request, batch_id):
+    batch = _get_batch_for_user(request, batch_id)
+    if not batch.is_confirmed:
+        return redirect("imports:preview", batch.pk)
+    result = services.ImportResult.from_json(batch.result, batch.kind)
+    return render(request, "imports/done.html", {"batch": batch, "result": result})
