@@ -1,3 +1,335 @@
-from ninja import Router
+"""Gatherings and registrations over JSON, through the same services as the
+web views. Bodies are read loosely and checked by the services, so a bad value
+is a JSON 400 with the field named (not a schema error); refusals are 403,
+unknown objects 404."""
 
-router = Router()
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from convoca.api.auth import optional, token_or_session
+from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.network.models import Organisation
+
+from . import queries, services
+from .models import Gathering, Registration
+from .rules import can_see_online_room, can_see_registrant_name
+
+router = Router(tags=["gatherings"])
+
+
+# --- schemas (documentation of the shapes; values are checked by the services) -------
+
+
+class GatheringOut(Schema):
+    slug: str
+    kind: str
+    title: str
+    country: str | None
+    starts_on: dt.date
+    ends_on: dt.date
+    place: str
+    online_url: str | None
+    description: str
+    registration_open: bool
+    url: str
+
+
+class GatheringIn(Schema):
+    kind: Any = None
+    slug: Any = None
+    title: Any = None
+    starts_on: Any = None
+    ends_on: Any = None
+    country: Any = ""
+    place: Any = ""
+    online_url: Any = ""
+    description: Any = ""
+    registration_open: Any = True
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class RegistrationOut(Schema):
+    id: int
+    gathering: str
+    name: str | None
+    role: str
+    organisation: OrganisationRef | None
+    mandate: str
+    status: str
+    refusal_reason: str | None
+    decided_at: dt.datetime | None
+    checked_in_at: dt.datetime | None
+    url: str
+
+
+class RegistrationPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    counts: dict[str, int]
+    items: list[RegistrationOut]
+
+
+class RegisterIn(Schema):
+    role: Any = None
+    organisation_id: Any = None
+
+
+class RefuseIn(Schema):
+    reason: Any = None
+
+
+class MandateIn(Schema):
+    confirm: Any = None
+
+
+class CheckInIn(Schema):
+    token: Any = None
+
+
+class CheckInOut(Schema):
+    result: str
+    checked_in_at: dt.datetime
+    registration: RegistrationOut
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+ERRORS = {400: ErrorOut, 401: Any, 403: ErrorOut, 404: ErrorOut}
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _gathering(slug):
+    gathering = Gathering.objects.filter(slug=slug).first()
+    if gathering is None:
+        raise NotFound(_("There is no gathering with this short name."))
+    return gathering
+
+
+def _registration(registration_id):
+    registration = (
+        Registration.objects.select_related("gathering", "person", "organisation", "organisation__contact")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        raise NotFound(_("There is no such registration."))
+    return registration
+
+
+def _gathering_out(user, gathering, detail=False):
+    show_room = detail and bool(gathering.online_url) and can_see_online_room(
+        user, gathering, queries.registration_of(user, gathering)
+    )
+    return {
+        "slug": gathering.slug, "kind": gathering.kind, "title": gathering.title,
+        "country": gathering.country.code or None, "starts_on": gathering.starts_on, "ends_on": gathering.ends_on,
+        "place": gathering.place, "online_url": gathering.online_url if show_room else None,
+        "description": gathering.description, "registration_open": gathering.registration_open,
+        "url": gathering.get_absolute_url(),
+    }
+
+
+def _registration_out(user, registration):
+    org = registration.organisation
+    return {
+        "id": registration.pk, "gathering": registration.gathering.slug,
+        "name": registration.person.display_name if can_see_registrant_name(user, registration) else None,
+        "role": registration.role,
+        "organisation": {"id": org.pk, "name": org.name} if org else None,
+        "mandate": registration.mandate, "status": registration.status,
+        "refusal_reason": registration.refusal_reason or None, "decided_at": registration.decided_at,
+        "checked_in_at": registration.checked_in_at, "url": registration.get_absolute_url(),
+    }
+
+
+def _date(value, field):
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise ServiceError(_("Enter a date as YYYY-MM-DD."), field=field)
+
+
+def _text(value, field):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ServiceError(_("Enter text."), field=field)
+    return value
+
+
+def _bool(value, field):
+    if not isinstance(value, bool):
+        raise ServiceError(_("Enter true or false."), field=field)
+    return value
+
+
+def _int(value, default, field, lo, hi):
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ServiceError(_("Enter a whole number."), field=field)
+    return max(lo, min(hi, number))
+
+
+def _choice(value, choices, field):
+    if value in (None, ""):
+        return None
+    if value not in choices:
+        raise ServiceError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}, field=field)
+    return value
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@router.get("/gatherings", response={200: list[GatheringOut], **ERRORS}, auth=optional, summary="List gatherings")
+def list_gatherings(request):
+    """Every gathering, upcoming first. Public."""
+    upcoming = list(queries.upcoming_gatherings())
+    past = list(queries.past_gatherings())
+    return [_gathering_out(request.user, g) for g in upcoming + past]
+
+
+@router.get("/gatherings/{slug}", response={200: GatheringOut, **ERRORS}, auth=optional, summary="One gathering")
+def get_gathering(request, slug: str):
+    """Public; the online room link only for organisers and accredited participants."""
+    return _gathering_out(request.user, _gathering(slug), detail=True)
+
+
+@router.post("/gatherings", response={201: GatheringOut, **ERRORS}, auth=token_or_session, summary="Create a gathering")
+def create_gathering(request, payload: GatheringIn):
+    """Coordinators only."""
+    if not request.user.has_perm("gatherings.add_gathering"):
+        raise PermissionDenied(_("Only coordinators can create gatherings."))
+    gathering = services.create_gathering(
+        request.user,
+        kind=_text(payload.kind, "kind"), slug=_text(payload.slug, "slug"), title=_text(payload.title, "title"),
+        starts_on=_date(payload.starts_on, "starts_on"), ends_on=_date(payload.ends_on, "ends_on"),
+        country=_text(payload.country, "country"), place=_text(payload.place, "place"),
+        online_url=_text(payload.online_url, "online_url"), description=_text(payload.description, "description"),
+        registration_open=_bool(payload.registration_open, "registration_open"),
+    )
+    return 201, _gathering_out(request.user, gathering, detail=True)
+
+
+@router.get(
+    "/gatherings/{slug}/registrations", response={200: RegistrationPage, **ERRORS}, auth=token_or_session,
+    summary="Registrations of a gathering",
+)
+def list_registrations(request, slug: str, status: str = None, role: str = None, limit: str = None, offset: str = None):
+    """Organisers only: coordinators, and the national committee for its own preparatory meeting.
+    Filter by ``status`` and ``role``; page with ``limit`` (at most 500) and ``offset``."""
+    gathering = _gathering(slug)
+    if not request.user.has_perm("gatherings.list_registrations", gathering):
+        raise PermissionDenied(_("Only the organisers of this gathering can see its registrations."))
+    status = _choice(status, Registration.Status.values, "status")
+    role = _choice(role, Registration.Role.values, "role")
+    limit = _int(limit, 100, "limit", 1, 500)
+    offset = _int(offset, 0, "offset", 0, 10**9)
+    rows = queries.registrations_for(gathering, status=status, role=role)
+    counts = queries.counts_by_status(gathering, role=role)
+    count = counts[status] if status else counts["total"]
+    return {
+        "count": count, "limit": limit, "offset": offset, "counts": counts,
+        "items": [_registration_out(request.user, r) for r in rows[offset : offset + limit]],
+    }
+
+
+@router.post(
+    "/gatherings/{slug}/registrations", response={201: RegistrationOut, **ERRORS}, auth=token_or_session,
+    summary="Register yourself",
+)
+def register(request, slug: str, payload: RegisterIn):
+    """Registers the caller: ``role`` is delegate (with ``organisation_id`` of an
+    organisation the caller belongs to), observer or guest."""
+    gathering = _gathering(slug)
+    organisation = None
+    if payload.organisation_id not in (None, ""):
+        org_id = _int(payload.organisation_id, None, "organisation_id", 1, 2**62)
+        organisation = Organisation.objects.filter(pk=org_id).first()
+        if organisation is None:
+            raise ServiceError(
+                _("You are not a member of this organisation, so you cannot register on its behalf."),
+                field="organisation_id", code="not_a_member",
+            )
+    role = _text(payload.role, "role")
+    try:
+        registration = services.register(request.user, gathering, role=role, organisation=organisation)
+    except ServiceError as error:
+        if error.field == "organisation":
+            error.field = "organisation_id"
+        raise
+    return 201, _registration_out(request.user, registration)
+
+
+@router.post(
+    "/registrations/{int:registration_id}/accredit", response={200: RegistrationOut, **ERRORS},
+    auth=token_or_session, summary="Accredit",
+)
+def accredit(request, registration_id: int):
+    registration = services.accredit(request.user, _registration(registration_id))
+    return _registration_out(request.user, registration)
+
+
+@router.post(
+    "/registrations/{int:registration_id}/refuse", response={200: RegistrationOut, **ERRORS},
+    auth=token_or_session, summary="Refuse accreditation",
+)
+def refuse(request, registration_id: int, payload: RefuseIn):
+    registration = _registration(registration_id)
+    reason = payload.reason if isinstance(payload.reason, str) else ""
+    registration = services.refuse(request.user, registration, reason)
+    return _registration_out(request.user, registration)
+
+
+@router.post(
+    "/registrations/{int:registration_id}/mandate", response={200: RegistrationOut, **ERRORS},
+    auth=token_or_session, summary="Confirm or reject a delegate's mandate",
+)
+def decide_mandate(request, registration_id: int, payload: MandateIn):
+    registration = _registration(registration_id)
+    if not request.user.has_perm("gatherings.confirm_mandate", registration):
+        raise PermissionDenied(
+            _("Only the organisation's contact person, its national committee or a coordinator can decide this mandate.")
+        )
+    confirm = _bool(payload.confirm, "confirm")
+    if confirm:
+        registration = services.confirm_mandate(request.user, registration)
+    else:
+        registration = services.reject_mandate(request.user, registration)
+    return _registration_out(request.user, registration)
+
+
+@router.post(
+    "/gatherings/{slug}/checkin", response={200: CheckInOut, **ERRORS}, auth=token_or_session,
+    summary="Check a badge in",
+)
+def check_in(request, slug: str, payload: CheckInIn):
+    """``result`` is ``admitted`` or ``already_checked_in``; a refused badge is a 400
+    whose ``code`` says why (invalid_token, other_gathering, revoked_badge, not_accredited)."""
+    gathering = _gathering(slug)
+    token = payload.token if isinstance(payload.token, str) else ""
+    result = services.check_in(request.user, gathering, token)
+    return {
+        "result": "admitted" if result.admitted else "already_checked_in",
+        "checked_in_at": result.checked_in_at,
+        "registration": _registration_out(request.user, result.registration),
+    }

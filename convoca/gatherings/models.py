@@ -78,6 +78,7 @@ class Registration(models.Model):
     mandate_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    mandate_decided_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
     refusal_reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -95,6 +96,10 @@ class Registration(models.Model):
                 condition=~models.Q(role="delegate") | models.Q(organisation__isnull=False),
                 name="delegate_has_organisation",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="refusal_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["gathering", "status"])]
         verbose_name = _("registration")
@@ -109,3 +114,12 @@ class Registration(models.Model):
     @property
     def is_accredited(self):
         return self.status == self.Status.ACCREDITED
+
+    @property
+    def is_delegate(self):
+        return self.role == self.Role.DELEGATE
+
+    @property
+    def badge_is_valid(self):
+        """An accredited registration whose badge has not been revoked."""
+        return self.is_accredited and self.badge_revoked_at is None

@@ -1,7 +1,97 @@
+"""Reads shared by views, API and other apps. Every registration query is
+scoped to its gathering so one gathering never leaks into another."""
+
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Gathering
+from convoca.accounts.rules import committee_countries, is_coordinator, is_member
+
+from .models import Gathering, Registration
 
 
 def upcoming_gatherings():
     return Gathering.objects.filter(ends_on__gte=timezone.localdate()).order_by("starts_on", "title")
+
+
+def past_gatherings():
+    return Gathering.objects.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on", "title")
+
+
+def registrations_for(gathering, status=None, role=None):
+    """The registrations of one gathering, with what a list shows (no N+1)."""
+    qs = (
+        Registration.objects.filter(gathering=gathering)
+        .select_related("gathering", "person", "organisation", "organisation__contact")
+        .order_by("created_at", "pk")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if role:
+        qs = qs.filter(role=role)
+    return qs
+
+
+def counts_by_status(gathering, role=None):
+    """{"requested": n, "accredited": n, "refused": n, "total": n} in one query."""
+    qs = Registration.objects.filter(gathering=gathering)
+    if role:
+        qs = qs.filter(role=role)
+    counts = dict.fromkeys(Registration.Status.values, 0)
+    for row in qs.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    counts["total"] = sum(counts[s] for s in Registration.Status.values)
+    return counts
+
+
+def counts_by_role(gathering, status=None):
+    qs = Registration.objects.filter(gathering=gathering)
+    if status:
+        qs = qs.filter(status=status)
+    counts = dict.fromkeys(Registration.Role.values, 0)
+    for row in qs.values("role").annotate(n=Count("pk")).order_by():
+        counts[row["role"]] = row["n"]
+    return counts
+
+
+def registration_of(user, gathering):
+    """The user's own registration for a gathering, or None."""
+    if not is_member(user):
+        return None
+    return (
+        Registration.objects.filter(gathering=gathering, person__user=user)
+        .select_related("gathering", "person", "organisation")
+        .first()
+    )
+
+
+def get_registration(gathering, pk):
+    """One registration of a gathering (None when it belongs to another)."""
+    return (
+        Registration.objects.filter(gathering=gathering, pk=pk)
+        .select_related("gathering", "person", "organisation", "organisation__contact")
+        .first()
+    )
+
+
+def present_count(gathering):
+    """Accredited participants who have checked in."""
+    return Registration.objects.filter(
+        gathering=gathering, status=Registration.Status.ACCREDITED, checked_in_at__isnull=False
+    ).count()
+
+
+def mandates_to_decide(user, pending_only=True):
+    """Delegate registrations whose mandate ``user`` may decide: as coordinator
+    (all), as contact person of the organisation, or as national committee of
+    the organisation's country. Never the user's own."""
+    if not is_member(user):
+        return Registration.objects.none()
+    qs = Registration.objects.filter(role=Registration.Role.DELEGATE).select_related(
+        "gathering", "person", "organisation", "organisation__contact"
+    )
+    if pending_only:
+        qs = qs.filter(mandate=Registration.Mandate.PENDING)
+    if not is_coordinator(user):
+        scope = Q(organisation__contact__user=user) | Q(organisation__country__in=committee_countries(user))
+        qs = qs.filter(scope).exclude(person__user=user)
+    return qs.order_by("gathering__starts_on", "created_at", "pk")

@@ -1,6 +1,19 @@
+"""Who may do what with gatherings and registrations.
+
+Managers of a gathering: coordinators (every gathering) and the national
+committee of the country of a *preparatory* meeting (that meeting only). The
+continental conference is managed by coordinators alone.
+
+Mandates of delegates are decided by the organisation's contact person, the
+national committee of the organisation's country, or a coordinator.
+
+Nobody but a coordinator decides on their own registration (four eyes).
+"""
+
 import rules
 
 from convoca.accounts.rules import committee_countries, is_coordinator, is_member
+from convoca.network.rules import can_see_field
 
 
 @rules.predicate
@@ -35,17 +48,58 @@ def is_own_registration(user, registration):
     return registration is not None and is_member(user) and registration.person.user_id == user.pk
 
 
+@rules.predicate
+def is_delegate_registration(user, registration):
+    return registration is not None and registration.role == "delegate"
+
+
 can_manage = is_coordinator | is_organising_committee
+manages_registration = is_coordinator | manages_registration_gathering
+decides_mandate = is_coordinator | (
+    is_delegate_registration & (is_organisation_contact | is_committee_of_organisation) & ~is_own_registration
+)
 
 rules.add_perm("gatherings.view_gathering", rules.always_allow)
 rules.add_perm("gatherings.add_gathering", is_coordinator)
 rules.add_perm("gatherings.change_gathering", can_manage)
+rules.add_perm("gatherings.change_gathering_scope", is_coordinator)  # kind and country
 rules.add_perm("gatherings.register", is_member)
 rules.add_perm("gatherings.list_registrations", can_manage)
 rules.add_perm("gatherings.check_in", can_manage)
-rules.add_perm("gatherings.view_registration", is_coordinator | manages_registration_gathering | is_own_registration)
-rules.add_perm("gatherings.accredit", is_coordinator | manages_registration_gathering)
-rules.add_perm(
-    "gatherings.confirm_mandate", is_coordinator | is_organisation_contact | is_committee_of_organisation
-)
-rules.add_perm("gatherings.view_badge", is_own_registration | is_coordinator | manages_registration_gathering)
+rules.add_perm("gatherings.view_registration", manages_registration | is_own_registration | decides_mandate)
+rules.add_perm("gatherings.accredit", is_coordinator | (manages_registration_gathering & ~is_own_registration))
+rules.add_perm("gatherings.confirm_mandate", decides_mandate)
+rules.add_perm("gatherings.list_mandates", is_member)
+rules.add_perm("gatherings.view_badge", is_own_registration | manages_registration)
+rules.add_perm("gatherings.manage_badge", is_coordinator | (manages_registration_gathering & ~is_own_registration))
+
+
+def can_see_registrant_name(user, registration):
+    """Whether ``user`` may see the display name of the person behind a registration.
+
+    The person's own visibility setting (``can_see_field``) always applies. On
+    top of it, registering discloses the *display name only* (never the full
+    name, email or languages) to those who must act on the registration:
+    the managers of the gathering (to accredit and to check people in) and,
+    for a delegate, those who confirm the mandate (organisation contact,
+    national committee of the organisation's country). The registration form
+    says so next to the choice.
+    """
+    if registration is None:
+        return False
+    if can_see_field(user, registration.person, "display_name"):
+        return True
+    return bool(manages_registration(user, registration) or decides_mandate(user, registration))
+
+
+def can_see_online_room(user, gathering, registration=None):
+    """The online room link is a door into the meeting: managers and accredited
+    participants only. ``registration`` is the user's own registration, if any."""
+    if can_manage(user, gathering):
+        return True
+    return bool(
+        registration is not None
+        and registration.gathering_id == gathering.pk
+        and is_own_registration(user, registration)
+        and registration.status == "accredited"
+    )

@@ -1,13 +1,357 @@
-from django.shortcuts import get_object_or_404, render
+"""Thin views: an access helper returns the object or raises 404/403, a form,
+one service call, then render or redirect. htmx requests (``HX-Request``) get
+a partial instead of a redirect; every form also works without JavaScript."""
 
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.network.models import Person
+
+from . import queries, services
+from .forms import CheckInForm, GatheringForm, MandateForm, RefuseForm, RegistrationFilterForm, RegistrationForm
 from .models import Gathering
-from .queries import upcoming_gatherings
+from .rules import can_manage, can_see_online_room
+
+PAGE_SIZE = 100
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _get_gathering(request, slug, perm=None):
+    gathering = get_object_or_404(Gathering, slug=slug)
+    if perm and not request.user.has_perm(perm, gathering):
+        raise Forbidden
+    return gathering
+
+
+def _get_registration(request, slug, pk, perm):
+    gathering = get_object_or_404(Gathering, slug=slug)
+    registration = queries.get_registration(gathering, pk)
+    if registration is None:
+        raise Http404
+    if not request.user.has_perm(perm, registration):
+        raise Forbidden
+    return registration
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def _apply(form, error):
+    """A ServiceError next to its field (or at the top); a refusal becomes 403."""
+    if isinstance(error, PermissionDenied):
+        raise Forbidden(str(error.message))
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
+# --- gatherings -----------------------------------------------------------------
 
 
 def gathering_list(request):
-    return render(request, "base.html", {"gatherings": upcoming_gatherings()})
+    return render(
+        request,
+        "gatherings/list.html",
+        {
+            "upcoming": queries.upcoming_gatherings(),
+            "past": queries.past_gatherings()[:50],
+            "can_create": request.user.has_perm("gatherings.add_gathering"),
+        },
+    )
 
 
 def gathering_detail(request, slug):
-    gathering = get_object_or_404(Gathering, slug=slug)
-    return render(request, "base.html", {"gathering": gathering})
+    gathering = _get_gathering(request, slug)
+    mine = queries.registration_of(request.user, gathering)
+    manages = can_manage(request.user, gathering)
+    return render(
+        request,
+        "gatherings/detail.html",
+        {
+            "gathering": gathering,
+            "mine": mine,
+            "manages": manages,
+            "registration_open": services.registration_is_open(gathering),
+            "show_online_room": bool(gathering.online_url) and can_see_online_room(request.user, gathering, mine),
+        },
+    )
+
+
+@login_required
+def gathering_create(request):
+    if not request.user.has_perm("gatherings.add_gathering"):
+        raise Forbidden
+    form = GatheringForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            gathering = services.create_gathering(request.user, **form.service_values())
+        except ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The gathering has been created."))
+            return redirect(gathering)
+    return render(request, "gatherings/form.html", {"form": form, "gathering": None})
+
+
+@login_required
+def gathering_edit(request, slug):
+    gathering = _get_gathering(request, slug, "gatherings.change_gathering")
+    scope = request.user.has_perm("gatherings.change_gathering_scope")
+    form = GatheringForm(request.POST or None, gathering=gathering, can_change_scope=scope)
+    if request.method == "POST" and form.is_valid():
+        values = form.service_values()
+        if not scope:
+            for name in services.SCOPE_FIELDS:
+                values.pop(name)
+        try:
+            services.update_gathering(request.user, gathering, **values)
+        except ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The gathering has been saved."))
+            return redirect(gathering)
+    return render(request, "gatherings/form.html", {"form": form, "gathering": gathering})
+
+
+# --- registration -----------------------------------------------------------------
+
+
+@login_required
+def register(request, slug):
+    gathering = _get_gathering(request, slug, "gatherings.register")
+    mine = queries.registration_of(request.user, gathering)
+    if mine is not None:
+        messages.info(request, _("You are already registered for this gathering."))
+        return redirect(mine)
+    person = Person.objects.filter(user=request.user).first()
+    form = RegistrationForm(request.POST or None, person=person)
+    if request.method == "POST" and person is not None and form.is_valid():
+        try:
+            registration = services.register(
+                request.user, gathering, role=form.cleaned_data["role"], organisation=form.cleaned_data["organisation"]
+            )
+        except ServiceError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("You are registered. The organisers will review your registration."))
+            return redirect(registration)
+    return render(
+        request,
+        "gatherings/register.html",
+        {
+            "gathering": gathering,
+            "form": form,
+            "person": person,
+            "registration_open": services.registration_is_open(gathering),
+        },
+    )
+
+
+@never_cache
+@login_required
+def registration_list(request, slug):
+    gathering = _get_gathering(request, slug, "gatherings.list_registrations")
+    filters = RegistrationFilterForm(request.GET or None)
+    status = role = None
+    if filters.is_valid():
+        status, role = filters.cleaned_data["status"] or None, filters.cleaned_data["role"] or None
+    page = Paginator(queries.registrations_for(gathering, status=status, role=role), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "gatherings/registrations.html",
+        {
+            "gathering": gathering,
+            "filters": filters,
+            "page": page,
+            "counts": queries.counts_by_status(gathering, role=role),
+            "present": queries.present_count(gathering),
+            "query": query.urlencode(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@never_cache
+@login_required
+def registration_detail(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.view_registration")
+    return render(
+        request,
+        "gatherings/registration.html",
+        {"registration": registration, "gathering": registration.gathering, "refuse_form": RefuseForm()},
+    )
+
+
+def _after_decision(request, registration, message=None, error=None):
+    """htmx: the refreshed table row. Otherwise: a message and back where we came from."""
+    if _is_htmx(request):
+        return render(
+            request,
+            "gatherings/_registration_row.html",
+            {"registration": registration, "row_error": error, "row_message": message, "here": request.POST.get("next", "")},
+        )
+    if error:
+        messages.error(request, error)
+    elif message:
+        messages.success(request, message)
+    return redirect(_next_url(request, registration.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def accredit(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.accredit")
+    try:
+        services.accredit(request.user, registration)
+    except PermissionDenied as error:
+        raise Forbidden(str(error.message))
+    except ServiceError as error:
+        return _after_decision(request, registration, error=str(error.message))
+    return _after_decision(request, registration, message=_("Accredited."))
+
+
+@login_required
+def refuse(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.accredit")
+    form = RefuseForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.refuse(request.user, registration, form.cleaned_data["reason"])
+            except ServiceError as error:
+                _apply(form, error)
+            else:
+                return _after_decision(request, registration, message=_("Refused."))
+        if _is_htmx(request):
+            errors = [message for messages_ in form.errors.values() for message in messages_]
+            return _after_decision(request, registration, error=" ".join(errors))
+    return render(
+        request,
+        "gatherings/refuse.html",
+        {"registration": registration, "gathering": registration.gathering, "form": form,
+         "next": _next_url(request, "")},
+    )
+
+
+@login_required
+@require_POST
+def decide_mandate(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.confirm_mandate")
+    form = MandateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to confirm or reject the mandate."))
+        return redirect(_next_url(request, registration.get_absolute_url()))
+    confirm = form.cleaned_data["decision"] == "confirm"
+    try:
+        if confirm:
+            services.confirm_mandate(request.user, registration)
+        else:
+            services.reject_mandate(request.user, registration)
+    except PermissionDenied as error:
+        raise Forbidden(str(error.message))
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Mandate confirmed.") if confirm else _("Mandate rejected."))
+    return redirect(_next_url(request, registration.get_absolute_url()))
+
+
+@never_cache
+@login_required
+def mandate_list(request):
+    if not request.user.has_perm("gatherings.list_mandates"):
+        raise Forbidden
+    return render(
+        request, "gatherings/mandates.html", {"pending": queries.mandates_to_decide(request.user)[:PAGE_SIZE]}
+    )
+
+
+# --- badges and check-in -------------------------------------------------------------
+
+
+def qr_svg(text, title):
+    """The QR code as inline SVG: no ``style`` attribute, sized by CSS."""
+    return segno.make(text, error="m").svg_inline(omitsize=True, svgclass="qr", lineclass=None, title=title, light="#fff")
+
+
+@never_cache
+@login_required
+def badge(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.view_badge")
+    token = svg = None
+    if registration.badge_is_valid:
+        token = services.badge_token(registration)
+        svg = qr_svg(token, _("QR code of the badge"))
+    return render(
+        request,
+        "gatherings/badge.html",
+        {"registration": registration, "gathering": registration.gathering, "token": token, "svg": svg},
+    )
+
+
+@login_required
+@require_POST
+def revoke_badge(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.manage_badge")
+    services.revoke_badge(request.user, registration)
+    messages.success(request, _("The badge has been revoked. It no longer admits anyone."))
+    return redirect(registration)
+
+
+@login_required
+@require_POST
+def reissue_badge(request, slug, pk):
+    registration = _get_registration(request, slug, pk, "gatherings.manage_badge")
+    try:
+        services.reissue_badge(request.user, registration)
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("A new badge has been issued. Earlier badges no longer admit."))
+    return redirect(registration)
+
+
+@never_cache
+@login_required
+def checkin(request, slug):
+    gathering = _get_gathering(request, slug, "gatherings.check_in")
+    result = refusal = None
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.check_in(request.user, gathering, form.cleaned_data["token"])
+            except PermissionDenied as error:
+                raise Forbidden(str(error.message))
+            except ServiceError as error:
+                refusal = str(error.message)
+        else:
+            refusal = " ".join(form.errors.get("token", []))
+        form = CheckInForm()  # an empty field, ready for the next badge
+    else:
+        form = CheckInForm()
+    context = {
+        "gathering": gathering, "form": form, "result": result, "refusal": refusal,
+        "present": queries.present_count(gathering),
+    }
+    template = "gatherings/_checkin.html" if _is_htmx(request) else "gatherings/checkin.html"
+    return render(request, template, context)

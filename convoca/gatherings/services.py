@@ -1,0 +1,452 @@
+"""Every write of the gatherings app. Views, API and CLI call these functions;
+each takes the acting user, checks the rules, runs in a transaction and claims
+rows with conditional updates where two people could act at once.
+
+Refusals raise ``ServiceError`` (400), ``PermissionDenied`` (403) or
+``NotFound`` (404) with a translated message.
+"""
+
+import dataclasses
+import datetime as dt
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_slug
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.network.models import Membership, Person
+
+from .models import Gathering, Registration, new_nonce
+
+BADGE_SALT = "convoca.gatherings.badge"
+# Slugs that would shadow a page under /gatherings/.
+RESERVED_SLUGS = frozenset({"new", "mandates"})
+GATHERING_FIELDS = (
+    "kind", "slug", "title", "country", "starts_on", "ends_on", "place", "online_url", "description",
+    "registration_open",
+)
+SCOPE_FIELDS = ("kind", "country")  # only coordinators change these
+MAX_REASON = 1000
+
+
+# --- gatherings -----------------------------------------------------------------
+
+
+def _clean_gathering_values(values):
+    clean = dict(values)
+    for name in ("kind", "slug", "title", "country", "place", "online_url", "description"):
+        if name in clean:
+            clean[name] = str(clean[name] or "").strip()
+    if "slug" in clean:
+        clean["slug"] = clean["slug"].lower()
+    if "country" in clean:
+        clean["country"] = clean["country"].upper()
+    if "registration_open" in clean:
+        clean["registration_open"] = bool(clean["registration_open"])
+    return clean
+
+
+def gathering_problems(values, instance=None):
+    """Every problem with the (merged) field values of a gathering, as a list of
+    ``ServiceError`` (field + translated message). Forms show them all at once;
+    the services raise the first."""
+    problems = []
+    kind = values.get("kind")
+    if kind not in Gathering.Kind.values:
+        problems.append(ServiceError(_("Choose the kind of gathering."), field="kind"))
+    slug = values.get("slug") or ""
+    if not slug:
+        problems.append(ServiceError(_("Enter a short name for the address of the page."), field="slug"))
+    else:
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            problems.append(
+                ServiceError(_("Use only letters, numbers, hyphens and underscores in the short name."), field="slug")
+            )
+        else:
+            if len(slug) > Gathering._meta.get_field("slug").max_length:
+                problems.append(ServiceError(_("The short name is too long."), field="slug"))
+            elif slug in RESERVED_SLUGS:
+                problems.append(ServiceError(_("This short name is reserved. Choose another one."), field="slug"))
+            else:
+                taken = Gathering.objects.filter(slug=slug)
+                if instance is not None:
+                    taken = taken.exclude(pk=instance.pk)
+                if taken.exists():
+                    problems.append(
+                        ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug")
+                    )
+    title = values.get("title") or ""
+    if not title:
+        problems.append(ServiceError(_("Enter a title."), field="title"))
+    elif len(title) > 200:
+        problems.append(ServiceError(_("The title is too long (200 characters at most)."), field="title"))
+    country = values.get("country") or ""
+    if country and country not in countries:
+        problems.append(ServiceError(_("Choose a country from the list."), field="country"))
+    elif kind == Gathering.Kind.PREPARATORY and not country:
+        problems.append(ServiceError(_("A national preparatory meeting needs a country."), field="country"))
+    starts_on, ends_on = values.get("starts_on"), values.get("ends_on")
+    if not isinstance(starts_on, dt.date):
+        problems.append(ServiceError(_("Enter the date the gathering starts."), field="starts_on"))
+    if not isinstance(ends_on, dt.date):
+        problems.append(ServiceError(_("Enter the date the gathering ends."), field="ends_on"))
+    elif isinstance(starts_on, dt.date) and ends_on < starts_on:
+        problems.append(ServiceError(_("The end date must be on or after the start date."), field="ends_on"))
+    place, online_url = values.get("place") or "", values.get("online_url") or ""
+    if len(place) > 200:
+        problems.append(ServiceError(_("The place is too long (200 characters at most)."), field="place"))
+    if online_url:
+        try:
+            URLValidator(schemes=["https", "http"])(online_url)
+        except ValidationError:
+            problems.append(
+                ServiceError(_("Enter the full address of the online room, starting with https://"), field="online_url")
+            )
+    if not place and not online_url:
+        problems.append(ServiceError(_("Give a place, an online room, or both."), field="place"))
+    return problems
+
+
+def create_gathering(
+    user, *, kind, slug, title, starts_on, ends_on, country="", place="", online_url="", description="",
+    registration_open=True,
+):
+    """Coordinators create the conference and the national preparatory meetings."""
+    if not user.has_perm("gatherings.add_gathering"):
+        raise PermissionDenied(_("Only coordinators can create gatherings."))
+    values = _clean_gathering_values(
+        dict(
+            kind=kind, slug=slug, title=title, country=country, starts_on=starts_on, ends_on=ends_on, place=place,
+            online_url=online_url, description=description, registration_open=registration_open,
+        )
+    )
+    problems = gathering_problems(values)
+    if problems:
+        raise problems[0]
+    try:
+        with transaction.atomic():
+            return Gathering.objects.create(**values)
+    except IntegrityError:
+        raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug")
+
+
+def update_gathering(user, gathering, **changes):
+    """Coordinators edit any gathering; a national committee edits its own
+    preparatory meeting but cannot change its kind or country."""
+    unknown = set(changes) - set(GATHERING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown gathering fields: {sorted(unknown)}")
+    if not user.has_perm("gatherings.change_gathering", gathering):
+        raise PermissionDenied(
+            _("Only coordinators, and the national committee for its own preparatory meeting, can edit this gathering.")
+        )
+    changes = _clean_gathering_values(changes)
+    changed = {name: value for name, value in changes.items() if getattr(gathering, name) != value}
+    if any(name in SCOPE_FIELDS for name in changed) and not user.has_perm("gatherings.change_gathering_scope"):
+        raise PermissionDenied(_("Only coordinators can change the kind or the country of a gathering."))
+    if not changed:
+        return gathering
+    merged = {name: getattr(gathering, name) for name in GATHERING_FIELDS}
+    merged["country"] = str(merged["country"] or "")
+    merged.update(changed)
+    problems = gathering_problems(merged, instance=gathering)
+    if problems:
+        raise problems[0]
+    for name, value in changed.items():
+        setattr(gathering, name, value)
+    try:
+        with transaction.atomic():
+            gathering.save(update_fields=list(changed))
+    except IntegrityError:
+        raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug")
+    return gathering
+
+
+# --- registration -----------------------------------------------------------------
+
+
+def registration_is_open(gathering):
+    return gathering.registration_open and gathering.ends_on >= timezone.localdate()
+
+
+def register(user, gathering, *, role, organisation=None):
+    """A member registers *themselves*: as delegate of an organisation they
+    belong to (mandate then waits for confirmation), as observer, or as guest."""
+    if not user.has_perm("gatherings.register", gathering):
+        raise PermissionDenied(_("Log in to register."))
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        raise ServiceError(
+            _("Your account is not linked to a person in the registry yet. Ask a coordinator to link it."),
+            code="no_person",
+        )
+    if not registration_is_open(gathering):
+        raise ServiceError(_("Registration for this gathering is closed."), code="closed")
+    if role not in Registration.Role.values:
+        raise ServiceError(_("Choose how you take part."), field="role")
+    if role == Registration.Role.DELEGATE and organisation is None:
+        raise ServiceError(_("Choose the organisation you represent as a delegate."), field="organisation")
+    if organisation is not None:
+        if not Membership.objects.filter(person=person, organisation=organisation).exists():
+            raise ServiceError(
+                _("You are not a member of this organisation, so you cannot register on its behalf."),
+                field="organisation", code="not_a_member",
+            )
+        if (
+            role == Registration.Role.DELEGATE
+            and gathering.kind == Gathering.Kind.PREPARATORY
+            and organisation.country != gathering.country
+        ):
+            raise ServiceError(
+                _("Delegates to this national meeting represent organisations from %(country)s.")
+                % {"country": gathering.country.name},
+                field="organisation", code="wrong_country",
+            )
+    already = ServiceError(_("You are already registered for this gathering."), code="already_registered")
+    if Registration.objects.filter(gathering=gathering, person=person).exists():
+        raise already
+    mandate = Registration.Mandate.PENDING if role == Registration.Role.DELEGATE else Registration.Mandate.NOT_REQUIRED
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(
+                gathering=gathering, person=person, role=role, organisation=organisation, mandate=mandate
+            )
+    except IntegrityError:  # a double submit raced past the check above
+        raise already
+
+
+def _reload(registration):
+    return Registration.objects.select_related("gathering", "person", "organisation").get(pk=registration.pk)
+
+
+def _decide_mandate(user, registration, to):
+    if not user.has_perm("gatherings.confirm_mandate", registration):
+        raise PermissionDenied(
+            _("Only the organisation's contact person, its national committee or a coordinator can decide this mandate.")
+        )
+    if registration.role != Registration.Role.DELEGATE:
+        raise ServiceError(_("Only delegates have a mandate to confirm."), code="not_a_delegate")
+    M, S = Registration.Mandate, Registration.Status
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Registration.objects.filter(pk=registration.pk, role=Registration.Role.DELEGATE)
+        if to == M.CONFIRMED:
+            rows = rows.filter(mandate__in=[M.PENDING, M.REJECTED])
+        else:  # an accredited delegate keeps the mandate the accreditation relied on
+            rows = rows.filter(mandate__in=[M.PENDING, M.CONFIRMED]).exclude(status=S.ACCREDITED)
+        if rows.update(mandate=to, mandate_decided_by=user, mandate_decided_at=now):
+            registration.mandate, registration.mandate_decided_by, registration.mandate_decided_at = to, user, now
+            return registration
+        current = _reload(registration)
+        if current.mandate == to:
+            return current  # already decided this way: a retry changes nothing
+        if current.status == S.ACCREDITED:
+            raise ServiceError(
+                _("This delegate is already accredited. Refuse the accreditation first, then reject the mandate."),
+                code="already_accredited",
+            )
+        raise ServiceError(_("This registration changed meanwhile. Reload the page and try again."), code="conflict")
+
+
+def confirm_mandate(user, registration):
+    return _decide_mandate(user, registration, Registration.Mandate.CONFIRMED)
+
+
+def reject_mandate(user, registration):
+    return _decide_mandate(user, registration, Registration.Mandate.REJECTED)
+
+
+def _check_accredit_perm(user, registration):
+    if not user.has_perm("gatherings.accredit", registration):
+        if registration.person.user_id == user.pk:
+            raise PermissionDenied(_("You cannot decide on your own registration. Ask another organiser."))
+        if registration.gathering.is_conference:
+            raise PermissionDenied(_("Only coordinators can accredit participants of the continental conference."))
+        raise PermissionDenied(
+            _("Only coordinators and the national committee of %(country)s can accredit participants of this meeting.")
+            % {"country": registration.gathering.country.name}
+        )
+
+
+def accredit(user, registration):
+    """requested/refused -> accredited. A delegate needs a confirmed mandate."""
+    _check_accredit_perm(user, registration)
+    S = Registration.Status
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Registration.objects.filter(pk=registration.pk, status__in=[S.REQUESTED, S.REFUSED])
+        rows = rows.filter(~Q(role=Registration.Role.DELEGATE) | Q(mandate=Registration.Mandate.CONFIRMED))
+        if rows.update(status=S.ACCREDITED, refusal_reason="", decided_by=user, decided_at=now):
+            registration.status, registration.refusal_reason = S.ACCREDITED, ""
+            registration.decided_by, registration.decided_at = user, now
+            return registration
+        current = _reload(registration)
+        if current.status == S.ACCREDITED:
+            return current  # already accredited: a retry changes nothing
+        if current.role == Registration.Role.DELEGATE and current.mandate != Registration.Mandate.CONFIRMED:
+            raise ServiceError(
+                _(
+                    "A delegate cannot be accredited until the organisation confirms the mandate "
+                    "(its contact person, its national committee or a coordinator)."
+                ),
+                code="mandate_not_confirmed",
+            )
+        raise ServiceError(_("This registration changed meanwhile. Reload the page and try again."), code="conflict")
+
+
+def refuse(user, registration, reason):
+    """Any status -> refused, with a reason the person will read. Also withdraws
+    an accreditation: the badge then no longer admits."""
+    _check_accredit_perm(user, registration)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            _("Give the reason for the refusal. The person will see it."), field="reason", code="reason_required"
+        )
+    if len(reason) > MAX_REASON:
+        raise ServiceError(
+            _("The reason is too long (%(max)d characters at most).") % {"max": MAX_REASON}, field="reason"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Registration.objects.filter(pk=registration.pk)
+        if not rows.update(status=Registration.Status.REFUSED, refusal_reason=reason, decided_by=user, decided_at=now):
+            raise ServiceError(_("This registration no longer exists."), code="conflict")
+    registration.status, registration.refusal_reason = Registration.Status.REFUSED, reason
+    registration.decided_by, registration.decided_at = user, now
+    return registration
+
+
+# --- badges and check-in -------------------------------------------------------------
+
+
+def _check_badge_perm(user, registration):
+    if not user.has_perm("gatherings.manage_badge", registration):
+        raise PermissionDenied(_("Only the organisers of this gathering can revoke or re-issue badges."))
+
+
+def revoke_badge(user, registration):
+    """The badge stops admitting: its nonce is rotated, so the old token is dead."""
+    _check_badge_perm(user, registration)
+    now = timezone.now()
+    nonce = new_nonce()
+    with transaction.atomic():
+        rows = Registration.objects.filter(pk=registration.pk, badge_revoked_at__isnull=True)
+        if rows.update(badge_revoked_at=now, badge_nonce=nonce):
+            registration.badge_revoked_at, registration.badge_nonce = now, nonce
+            return registration
+    return _reload(registration)  # already revoked
+
+
+def reissue_badge(user, registration):
+    """A new badge (new nonce) for an accredited participant; any earlier token stops admitting."""
+    _check_badge_perm(user, registration)
+    nonce = new_nonce()
+    with transaction.atomic():
+        rows = Registration.objects.filter(pk=registration.pk, status=Registration.Status.ACCREDITED)
+        if not rows.update(badge_revoked_at=None, badge_nonce=nonce):
+            raise ServiceError(_("Only accredited participants have a badge."), code="not_accredited")
+    registration.badge_revoked_at, registration.badge_nonce = None, nonce
+    return registration
+
+
+def badge_token(registration):
+    """The signed text carried by the QR code. Unguessable without SECRET_KEY;
+    rotating ``badge_nonce`` (revoke / re-issue) kills earlier tokens."""
+    if not registration.badge_is_valid:
+        raise ServiceError(_("This registration has no valid badge."), code="no_badge")
+    payload = {"r": registration.pk, "g": registration.gathering_id, "n": registration.badge_nonce}
+    return signing.dumps(payload, salt=BADGE_SALT)
+
+
+def read_badge_token(token):
+    """The payload of a badge token, or ServiceError when it is not one of ours."""
+    invalid = ServiceError(
+        _("This is not a valid badge: the code is damaged or forged."), field="token", code="invalid_token"
+    )
+    try:
+        payload = signing.loads(token, salt=BADGE_SALT)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError):
+        raise invalid
+    if not (
+        isinstance(payload, dict)
+        and isinstance(payload.get("r"), int)
+        and isinstance(payload.get("g"), int)
+        and isinstance(payload.get("n"), str)
+    ):
+        raise invalid
+    return payload
+
+
+@dataclasses.dataclass
+class CheckIn:
+    registration: Registration
+    admitted: bool  # True: checked in now; False: had already checked in
+    checked_in_at: dt.datetime
+
+    @property
+    def already(self):
+        return not self.admitted
+
+
+def check_in(user, gathering, token):
+    """Admit the holder of a badge token at the door of ``gathering``.
+
+    Returns a ``CheckIn`` (``already`` when scanned before: not an error).
+    Raises ``ServiceError`` with code invalid_token / other_gathering /
+    unknown_badge / revoked_badge / not_accredited, each with a message for
+    the door staff."""
+    if not user.has_perm("gatherings.check_in", gathering):
+        raise PermissionDenied(_("Only the organisers of this gathering can check people in."))
+    token = "".join((token or "").split())  # scanners add newlines; pasting adds spaces
+    if not token:
+        raise ServiceError(_("Scan a badge or paste its code."), field="token", code="empty_token")
+    if len(token) > 500:
+        raise ServiceError(
+            _("This is not a valid badge: the code is damaged or forged."), field="token", code="invalid_token"
+        )
+    payload = read_badge_token(token)
+    if payload["g"] != gathering.pk:
+        other = Gathering.objects.filter(pk=payload["g"]).values_list("title", flat=True).first()
+        if other:
+            message = _("Wrong gathering: this badge is for “%(title)s”.") % {"title": other}
+        else:
+            message = _("Wrong gathering: this badge is not for this gathering.")
+        raise ServiceError(message, field="token", code="other_gathering")
+    S = Registration.Status
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_related("gathering", "person", "organisation")
+            .filter(pk=payload["r"], gathering=gathering)
+            .first()
+        )
+        if registration is None:
+            raise ServiceError(_("This badge is no longer valid."), field="token", code="unknown_badge")
+        if registration.badge_nonce != payload["n"] or registration.badge_revoked_at is not None:
+            raise ServiceError(
+                _("This badge has been revoked. The participant should ask the registration desk for a new one."),
+                field="token", code="revoked_badge",
+            )
+        if registration.status != S.ACCREDITED:
+            raise ServiceError(
+                _("This participant is not accredited for this gathering."), field="token", code="not_accredited"
+            )
+        now = timezone.now()
+        claimed = Registration.objects.filter(
+            pk=registration.pk, gathering=gathering, status=S.ACCREDITED, badge_nonce=payload["n"],
+            badge_revoked_at__isnull=True, checked_in_at__isnull=True,
+        ).update(checked_in_at=now)
+        if claimed:
+            registration.checked_in_at = now
+            return CheckIn(registration, admitted=True, checked_in_at=now)
+        registration.refresh_from_db(fields=["status", "badge_nonce", "badge_revoked_at", "checked_in_at"])
+        if registration.checked_in_at is not None and registration.badge_is_valid:
+            return CheckIn(registration, admitted=False, checked_in_at=registration.checked_in_at)
+        raise ServiceError(_("This badge changed meanwhile. Scan it again."), field="token", code="conflict")
