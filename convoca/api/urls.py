@@ -1,5 +1,6 @@
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 
 from convoca.core.errors import ServiceError
 
@@ -19,6 +20,24 @@ def service_error(request, exc):
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    """Schema errors: 400 with a translated summary and each problem by field."""
+    errors = [
+        {"field": ".".join(str(part) for part in err.get("loc", ())[1:]) or None, "message": err.get("msg", "")}
+        for err in exc.errors
+    ]
+    body = {"detail": _("The request is not valid: check the fields listed."), "code": "invalid", "errors": errors}
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request, {"detail": _("Authentication required: send a valid API token."), "code": "unauthenticated"}, status=401
+    )
 
 
 def _register_routers():

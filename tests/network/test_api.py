@@ -36,8 +36,8 @@ class TestOrganisations:
 
     @pytest.mark.parametrize(
         "query, status",
-        [("country=ZZ", 400), ("sector=bakery", 400), ("limit=0", 422), ("limit=10000", 422), ("offset=-1", 422),
-         ("limit=abc", 422)],
+        [("country=ZZ", 400), ("sector=bakery", 400), ("limit=0", 400), ("limit=10000", 400), ("offset=-1", 400),
+         ("limit=abc", 400)],
     )
     def test_it_rejects_bad_filters(self, client, world, query, status):
         response = client.get(f"/api/v1/organisations?{query}")
