@@ -129,7 +129,8 @@ def test_it_ignores_a_committee_for_other_roles(world):
     assert invitation.committee is None
 
 
-def test_it_falls_back_to_the_default_language(world):
+def test_it_falls_back_to_the_default_language(world, settings):
+    settings.LANGUAGE_CODE = "es"
     assert _invite(world, language="xx").language == "es"
 
 

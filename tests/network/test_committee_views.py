@@ -25,7 +25,7 @@ class TestList:
             NationalCommittee.objects.create(country=code).members.add(world.nadia_person)
         with django_assert_num_queries(one):
             response = client.get("/committees/")
-        assert "Guadalupe" in html(response)
+        assert "Guadeloupe" in html(response)
 
 
 class TestDetail:
