@@ -39,7 +39,7 @@ from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network.models import Membership, Organisation, Person, Sector, match_key
 
-from .countries import resolve_country
+from convoca.network.queries import resolve_country
 from .models import ImportBatch
 from .parsing import KINDS, ParsedFile, parse_upload
 from .vocab import NAME_FIELDS, field_label, resolve_languages, resolve_role, resolve_sector

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.network.models import Sector, match_key
 
-from .countries import LANGUAGES
+LANGUAGES = ("es", "pt-br", "en", "fr")
 
 
 def header_key(text: str) -> str:

@@ -38,6 +38,9 @@ COUNTRY_ALIASES = {
     "HT": ["Haïti", "Haiti", "Haití"],
     "GF": ["Guyane", "Guayana Francesa", "Guiana Francesa", "French Guiana"],
     "PR": ["Puerto Rico", "Porto Rico"],
+    "TT": ["Trinidad y Tobago", "Trinidad e Tobago", "Trinité-et-Tobago"],
+    "KR": ["Corea", "Corea del Sur", "Coreia do Sul"],
+    "CD": ["RDC", "RD Congo"],
 }
 
 
@@ -66,6 +69,11 @@ def country_lookup() -> dict[str, str]:
         if key:
             lookup.setdefault(key, code)
             lookup.setdefault(_loose_key(key), code)
+        # "Bolivia (Plurinational State of)" is also typed as "Bolivia".
+        short = match_key(re.sub(r"\(.*?\)", "", str(text)))
+        if short and short != key:
+            lookup.setdefault(short, code)
+            lookup.setdefault(_loose_key(short), code)
 
     codes = [code for code, _name in countries]
     for code in codes:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from convoca.imports.countries import resolve_country
+from convoca.network.queries import resolve_country
 from convoca.imports.vocab import resolve_languages, resolve_role, resolve_sector
 
 
