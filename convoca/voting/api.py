@@ -1,3 +1,384 @@
-from ninja import Router
+"""Polls, ballots, proxies over /api/v1/. Same services, same rules as the web pages."""
 
-router = Router()
+import threading
+import time
+from datetime import datetime
+
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from convoca.accounts.models import ApiToken, User, hash_token
+from convoca.api.auth import optional, token_or_session
+from convoca.core.errors import NotFound, PermissionDenied
+from convoca.gatherings.models import Gathering, Registration
+
+from . import ballot_box, queries, services
+from .models import AuditEntry, Proxy, weight_display
+
+router = Router(tags=["voting"])
+
+TOKEN_TTL = 10.0  # seconds a verified token is trusted by this process without asking the database
+
+
+class CachedTokenAuth(HttpBearer):
+    """Bearer tokens for the ballot endpoint, remembered for a few seconds
+    per process so a vote storm does not open a database connection per
+    request. A revoked token stops working within ``TOKEN_TTL`` seconds."""
+
+    _cache = {}
+    _lock = threading.Lock()
+
+    def authenticate(self, request, token):
+        digest = hash_token(token)
+        poll_id = (request.resolver_match.kwargs or {}).get("poll_id") if request.resolver_match else None
+        if poll_id is not None and str(poll_id).isdigit():  # a voter on an open poll's roll: answered from memory
+            user_id = ballot_box.voter_for_token(int(poll_id), digest)
+            if user_id is not None:
+                user = User(pk=user_id, is_active=True)
+                request.user = user
+                return user
+        hit = self._cache.get(digest)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            request.user = hit[1]
+            return hit[1]
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=digest, revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            self._cache.pop(digest, None)
+            return None
+        with self._lock:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[digest] = (now + TOKEN_TTL, row.user)
+        request.user = row.user
+        return row.user
+
+
+cast_auth = [CachedTokenAuth(), SessionAuth()]
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str | None = None
+    field: str | None = None
+    errors: list[dict] | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class ShareOut(Schema):
+    code: str
+    name: str
+    eligible: int
+    voted: int
+    eligible_weight: str
+    voted_weight: str
+    percent: float
+
+
+class TurnoutOut(Schema):
+    eligible: int
+    voted: int
+    eligible_weight: str
+    voted_weight: str
+    percent: float
+    by_country: list[ShareOut]
+    by_sector: list[ShareOut]
+
+
+class ResultsOut(Schema):
+    poll: int
+    state: str
+    seed: str
+    result: dict
+    turnout: TurnoutOut
+
+
+class ReceiptOut(Schema):
+    receipt: str
+    choices: list[str]
+    choice_ids: list[int]
+    weight: str
+    voter: str | None = None
+
+
+class ReceiptsOut(Schema):
+    poll: int
+    seed: str
+    ballots: list[ReceiptOut]
+
+
+class AuditOut(Schema):
+    action: str
+    at: datetime
+    actor: int | None
+    note: str
+
+
+class OptionOut(Schema):
+    id: int
+    code: str
+    label: str
+
+
+class PollIn(Schema):
+    gathering: str
+    title: str
+    kind: str = "yes_no"
+    options: list[str] = []
+    description: str = ""
+    secrecy: str = "secret"
+    electorate: str = "present"
+    chosen_voters: list[int] = []
+    weighting: str = "delegate"
+    custom_weights: dict[str, str] = {}
+    min_choices: int | None = None
+    max_choices: int | None = None
+    seats: int = 1
+    quorum_percent: str = "0"
+    majority: str = "simple"
+    majority_percent: str | None = None
+    base: str = "valid"
+    block_threshold: int = 1
+    tie_break: str = "none"
+    allow_change: bool = False
+    results_while_open: bool = False
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class PollOut(Schema):
+    id: int
+    gathering: str
+    title: str
+    description: str
+    kind: str
+    secrecy: str
+    state: str
+    electorate: str
+    weighting: str
+    min_choices: int
+    max_choices: int
+    seats: int
+    quorum_percent: str
+    majority: str
+    majority_percent: str | None
+    base: str
+    block_threshold: int
+    tie_break: str
+    allow_change: bool
+    results_while_open: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    published_at: datetime | None
+    annul_reason: str
+    options: list[OptionOut]
+
+
+def poll_out(poll):
+    return {
+        "id": poll.pk, "gathering": poll.gathering.slug, "title": poll.title, "description": poll.description,
+        "kind": poll.kind, "secrecy": poll.secrecy, "state": poll.state, "electorate": poll.electorate,
+        "weighting": poll.weighting, "min_choices": poll.min_choices, "max_choices": poll.max_choices,
+        "seats": poll.seats, "quorum_percent": str(poll.quorum_percent), "majority": poll.majority,
+        "majority_percent": str(poll.majority_percent) if poll.majority_percent is not None else None,
+        "base": poll.base, "block_threshold": poll.block_threshold, "tie_break": poll.tie_break,
+        "allow_change": poll.allow_change, "results_while_open": poll.results_while_open,
+        "opens_at": poll.opens_at, "closes_at": poll.closes_at, "opened_at": poll.opened_at,
+        "closed_at": poll.closed_at, "published_at": poll.published_at, "annul_reason": poll.annul_reason,
+        "options": [{"id": o.pk, "code": o.code, "label": str(o.display)} for o in poll.options.all()],
+    }
+
+
+def _poll_for(request, poll_id, perm="voting.view_poll"):
+    poll = queries.get_poll(poll_id)
+    if poll is None:
+        raise NotFound(_("This poll does not exist."))
+    if not request.user.has_perm(perm, poll):
+        raise PermissionDenied()
+    return services.apply_schedule(poll)
+
+
+def _gathering(slug):
+    gathering = Gathering.objects.filter(slug=slug).first()
+    if gathering is None:
+        raise NotFound(_("This gathering does not exist."))
+    return gathering
+
+
+@router.get("/polls", response={200: list[PollOut], **ERRORS}, auth=token_or_session, url_name="voting_polls")
+def list_polls(request, gathering: str):
+    """The polls of a gathering, newest first."""
+    g = _gathering(gathering)
+    if not request.user.has_perm("voting.view_polls", g):
+        raise PermissionDenied()
+    return [poll_out(p) for p in queries.polls_for(g).prefetch_related("options")]
+
+
+@router.post("/polls", response={201: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_create")
+def create_poll(request, payload: PollIn):
+    """Create a poll (state "draft"). Contradictory rules are refused with 400."""
+    data = payload.dict()
+    g = _gathering(data.pop("gathering"))
+    poll = services.create_poll(request.user, g, **data)
+    return 201, poll_out(poll)
+
+
+@router.get("/polls/{poll_id}", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_poll")
+def get_poll(request, poll_id: int):
+    return poll_out(_poll_for(request, poll_id))
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+@router.post("/polls/{poll_id}/open", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_open")
+def open_poll(request, poll_id: int):
+    """Open the poll: the voter roll (present delegates, proxies, weights) is frozen now."""
+    return poll_out(services.open_poll(request.user, _poll_for(request, poll_id, "voting.manage_poll")))
+
+
+@router.post("/polls/{poll_id}/close", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_close")
+def close_poll(request, poll_id: int):
+    """Close the poll and count it."""
+    return poll_out(services.close_poll(request.user, _poll_for(request, poll_id, "voting.manage_poll")))
+
+
+@router.post("/polls/{poll_id}/publish", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_publish")
+def publish_poll(request, poll_id: int):
+    """Publish the results of a closed poll."""
+    return poll_out(services.publish_poll(request.user, _poll_for(request, poll_id, "voting.manage_poll")))
+
+
+@router.post("/polls/{poll_id}/annul", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_annul")
+def annul_poll(request, poll_id: int, payload: ReasonIn):
+    """Annul the poll, with a reason everyone will read."""
+    poll = _poll_for(request, poll_id, "voting.manage_poll")
+    return poll_out(services.annul_poll(request.user, poll, payload.reason))
+
+
+class CastIn(Schema):
+    choices: list[int | str] = []
+    idempotency_key: str | None = None
+    proxy_split: dict[str, list[int | str]] | None = None
+
+
+class CastOut(Schema):
+    poll: int
+    receipt: str
+    votes: int
+    weight: str
+    duplicate: bool
+    changed: bool
+
+
+@router.post("/polls/{poll_id}/ballots", response={200: CastOut, 201: CastOut, **ERRORS}, auth=cast_auth,
+             url_name="voting_cast")
+def cast(request, poll_id: int, payload: CastIn):
+    """Cast a ballot (and those held by proxy). Send a random ``idempotency_key``
+    (or an ``Idempotency-Key`` header): a retry with the same key and ballot
+    answers 200 with the same receipt and counts once. 201 means it is stored."""
+    key = payload.idempotency_key or request.headers.get("Idempotency-Key")
+    result = services.cast_ballot(request.user, poll_id, payload.choices, key, payload.proxy_split)
+    # A plain JsonResponse (same fields as CastOut): this is the hot path of a vote storm.
+    return JsonResponse({
+        "poll": result.poll_id, "receipt": result.receipt, "votes": result.votes,
+        "weight": weight_display(result.weight), "duplicate": result.duplicate, "changed": result.changed,
+    }, status=200 if result.duplicate else 201)
+
+
+@router.get("/polls/{poll_id}/turnout", response={200: TurnoutOut, **ERRORS}, auth=token_or_session, url_name="voting_turnout")
+def turnout(request, poll_id: int):
+    """Who has taken part so far: counts and weight, per country and per sector."""
+    return queries.turnout(_poll_for(request, poll_id))
+
+
+@router.get("/polls/{poll_id}/results", response={200: ResultsOut, **ERRORS}, auth=optional, url_name="voting_results")
+def results(request, poll_id: int):
+    """Results: public once published; organisers see them once closed."""
+    poll = queries.get_poll(poll_id)
+    if poll is None:
+        raise NotFound(_("This poll does not exist."))
+    services.apply_schedule(poll)
+    if not queries.can_see_results(request.user, poll):
+        raise PermissionDenied(_("The results are not available yet."))
+    return {"poll": poll.pk, "state": poll.state, "seed": poll.seed if poll.is_counted else "",
+            "result": queries.labelled_result(poll, queries.live_result(poll)),
+            "turnout": queries.turnout(poll)}
+
+
+@router.get("/polls/{poll_id}/receipts", response={200: ReceiptsOut, **ERRORS}, auth=optional, url_name="voting_receipts")
+def receipts(request, poll_id: int):
+    """Every (receipt, choice, weight) once the poll has closed: check your own
+    ballot and recount. Named polls also say who voted what."""
+    poll = queries.get_poll(poll_id)
+    if poll is None:
+        raise NotFound(_("This poll does not exist."))
+    services.apply_schedule(poll)
+    if not queries.can_see_receipts(poll):
+        raise PermissionDenied(_("Receipts are published when the poll closes."))
+    return {"poll": poll.pk, "seed": poll.seed, "ballots": queries.receipts(poll, request.user)}
+
+
+@router.get("/polls/{poll_id}/audit", response={200: list[AuditOut], **ERRORS}, auth=token_or_session, url_name="voting_audit")
+def audit(request, poll_id: int):
+    poll = _poll_for(request, poll_id, "voting.view_audit")
+    return [
+        {"action": a.action, "at": a.at, "actor": a.actor_id, "note": a.note}
+        for a in AuditEntry.objects.filter(poll=poll)
+    ]
+
+
+class ProxyIn(Schema):
+    holder: int
+    giver: int | None = None
+
+
+class ProxyOut(Schema):
+    id: int
+    giver: int
+    holder: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _proxy_out(p):
+    return {"id": p.pk, "giver": p.giver_id, "holder": p.holder_id, "created_at": p.created_at, "revoked_at": p.revoked_at}
+
+
+@router.get("/gatherings/{slug}/proxies", response={200: list[ProxyOut], **ERRORS}, auth=token_or_session, url_name="voting_proxies")
+def list_proxies(request, slug: str):
+    """Organisers see every proxy; a delegate sees those they gave or hold."""
+    g = _gathering(slug)
+    qs = Proxy.objects.filter(gathering=g)
+    if not request.user.has_perm("voting.manage_proxies", g):
+        qs = qs.filter(giver__person__user=request.user) | qs.filter(holder__person__user=request.user)
+    return [_proxy_out(p) for p in qs]
+
+
+@router.post("/gatherings/{slug}/proxies", response={201: ProxyOut, **ERRORS}, auth=token_or_session, url_name="voting_give_proxy")
+def give_proxy(request, slug: str, payload: ProxyIn):
+    g = _gathering(slug)
+    holder = Registration.objects.filter(gathering=g, pk=payload.holder).first()
+    giver = Registration.objects.filter(gathering=g, pk=payload.giver).first() if payload.giver else None
+    if payload.giver and giver is None:
+        raise NotFound(_("This delegate is not registered at this gathering."))
+    return 201, _proxy_out(services.give_proxy(request.user, g, holder, giver))
+
+
+@router.post("/proxies/{proxy_id}/revoke", response={200: ProxyOut, **ERRORS}, auth=token_or_session, url_name="voting_revoke_proxy")
+def revoke_proxy(request, proxy_id: int):
+    proxy = Proxy.objects.select_related("giver__person", "holder__person", "gathering").filter(pk=proxy_id).first()
+    if proxy is None:
+        raise NotFound()
+    return _proxy_out(services.revoke_proxy(request.user, proxy))

@@ -1,0 +1,468 @@
+"""Vote storm: how many ballots per second does Convoca take, and does it lose any?
+
+Starts the server as a user would (``convoca serve --workers 2``) on a fresh
+throwaway database (SQLite under var/bench/vote_storm/, or PostgreSQL when
+DATABASE_URL is set: a database ``convoca_bench`` is created beside the one
+named), creates a gathering with 2,000 accredited, checked-in delegates, and:
+
+a) sustained: 100 keep-alive connections, each casting for one delegate after
+   another, until all 2,000 have voted;
+b) burst: a fresh poll, 2,000 connections each sending its ballot at the same
+   instant; time until the last acknowledgement;
+then /healthz with the same client and 100 connections.
+
+After each phase the poll is closed through the API and the stored tally is
+compared with the ballots acknowledged. Then the crash step (bench/vote_crash.py:
+SIGKILL mid-storm, restart, retries) runs unless --no-crash. Prints the
+figures and appends a record to var/bench/vote_storm.json. Figures, not a
+timed test.
+
+The server is ``convoca serve --workers 2 --server granian`` (WSGI, with the
+ballot box's short way in); ``--server uvicorn`` measures the ASGI default.
+
+    .venv/bin/python bench/vote_storm.py [--voters 2000] [--connections 100] [--server granian]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+WORK_DIR = BENCH_DIR / "vote_storm"
+RESULTS = BENCH_DIR / "vote_storm.json"
+VENV_BIN = Path(sys.executable).parent
+
+
+# --- database and data ------------------------------------------------------------
+
+
+def bench_env(database_url=None):
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    env["CONVOCA_VAR_DIR"] = str(WORK_DIR)
+    env["DJANGO_SETTINGS_MODULE"] = "convoca.settings"
+    env.setdefault("LOG_LEVEL", "WARNING")
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        env["SQLITE_PATH"] = str(WORK_DIR / "storm.sqlite3")
+    return env
+
+
+def fresh_database():
+    """Returns the DATABASE_URL of a new empty database (None for SQLite)."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        for suffix in ("", "-wal", "-shm"):
+            path = WORK_DIR / f"storm.sqlite3{suffix}"
+            if path.exists():
+                path.unlink()
+        return None
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS convoca_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE convoca_bench")
+    return urlunsplit(parts._replace(path="/convoca_bench"))
+
+
+def run_django(env, code):
+    """Run Django code in a child process with the bench settings; returns its stdout (JSON)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else None
+
+
+SETUP = r"""
+import datetime as dt, json, secrets, sys
+from django.core.management import call_command
+from django.utils import timezone
+call_command("migrate", verbosity=0, interactive=False)
+from convoca.accounts.models import ApiToken, User, hash_token
+from convoca.gatherings.models import Gathering, Registration
+from convoca.network.models import Organisation, Person, Sector
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else VOTERS
+today = dt.date.today()
+coordinator = User.objects.create_user("coordinator@bench.invalid", None, is_coordinator=True)
+g = Gathering.objects.create(kind="conference", slug="storm", title="Vote storm", starts_on=today, ends_on=today)
+countries = ["AR", "BR", "CL", "CO", "MX", "PE", "UY", "EC", "BO", "PY"]
+sectors = [s for s, _ in Sector.choices]
+orgs = Organisation.objects.bulk_create(
+    Organisation(name=f"Org {i}", name_key=f"org {i}", country=countries[i % 10], sector=sectors[i % len(sectors)])
+    for i in range(200)
+)
+users = User.objects.bulk_create(User(email=f"d{i}@bench.invalid", password="!") for i in range(N))
+people = Person.objects.bulk_create(Person(display_name=f"Delegate {i}", user=u) for i, u in enumerate(users))
+now = timezone.now()
+Registration.objects.bulk_create(
+    Registration(gathering=g, person=p, role="delegate", organisation=orgs[i % 200], status="accredited",
+                 mandate="confirmed", checked_in_at=now)
+    for i, p in enumerate(people)
+)
+tokens = []
+rows = []
+for u in [coordinator] + users:
+    raw = secrets.token_urlsafe(32)
+    tokens.append(raw)
+    rows.append(ApiToken(user=u, name="bench", prefix=raw[:8], key_hash=hash_token(raw)))
+ApiToken.objects.bulk_create(rows, batch_size=1000)
+print(json.dumps({"coordinator": tokens[0], "voters": tokens[1:]}))
+"""
+
+NEW_POLL = r"""
+import json
+from convoca.accounts.models import User
+from convoca.gatherings.models import Gathering
+from convoca.voting import services
+alice = User.objects.get(email="coordinator@bench.invalid")
+poll = services.create_poll(alice, Gathering.objects.get(slug="storm"), title=TITLE, kind="yes_no", secrecy="secret")
+services.open_poll(alice, poll)
+print(json.dumps({"poll": poll.pk, "options": [o.pk for o in poll.options.all()]}))
+"""
+
+COUNT = r"""
+import json
+from django.db.models import Count, Sum
+from convoca.voting.models import Ballot, Participation, Poll
+poll = Poll.objects.get(pk=POLL)
+agg = Ballot.objects.filter(poll=poll).aggregate(n=Count("pk"), w=Sum("weight"), r=Count("receipt", distinct=True))
+print(json.dumps({"state": poll.state, "ballots": agg["n"], "receipts": agg["r"], "weight": agg["w"] or 0,
+                  "participations": Participation.objects.filter(poll=poll).count(),
+                  "result_ballots": (poll.result or {}).get("ballots"), "result_cast": (poll.result or {}).get("cast"),
+                  "receipt_list": list(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True))}))
+"""
+
+
+def setup_data(env, voters):
+    return run_django(env, SETUP.replace("VOTERS", str(voters)))
+
+
+def new_poll(env, title):
+    return run_django(env, NEW_POLL.replace("TITLE", repr(title)))
+
+
+def count_poll(env, poll_id):
+    return run_django(env, COUNT.replace("POLL", str(int(poll_id))))
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env, port, workers=2, extra=()):
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "convoca"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), *extra],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(WORK_DIR / "server.log", "ab"),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}; see {WORK_DIR / 'server.log'}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if s.recv(64).startswith(b"HTTP/1.1 200"):
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not answer /healthz in time")
+
+
+def stop_server(proc, sig=signal.SIGTERM):
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- a lean HTTP/1.1 keep-alive client ------------------------------------------------------
+
+
+class Conn:
+    def __init__(self, port):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def open(self):
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    async def send(self, raw):
+        if self.writer is None:
+            await self.open()
+        self.writer.write(raw)
+        return await self.read_response()
+
+    async def read_response(self):
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding") == "chunked":
+            body = b""
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                body += chunk[:-2]
+        else:
+            body = b""
+        if headers.get("connection") == "close":
+            self.close()
+        return status, body
+
+
+def vote_request(poll_id, token, option, key):
+    body = json.dumps({"choices": [option], "idempotency_key": key}).encode()
+    return (
+        f"POST /api/v1/polls/{poll_id}/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+def post_request(path, token, payload=None):
+    body = json.dumps(payload or {}).encode()
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def pct(values, p):
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+async def sustained(port, requests, connections):
+    """Each connection takes the next ballot and sends it, one after another."""
+    queue = list(enumerate(requests))
+    queue.reverse()
+    latencies, acked, failures = [], {}, []
+
+    async def worker():
+        conn = Conn(port)
+        await conn.open()
+        while queue:
+            i, raw = queue.pop()
+            t0 = time.perf_counter()
+            status, body = await conn.send(raw)
+            latencies.append(time.perf_counter() - t0)
+            if status in (200, 201):
+                acked[i] = json.loads(body)["receipt"]
+            else:
+                failures.append((status, body[:200]))
+        conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - t0
+    return elapsed, latencies, acked, failures
+
+
+async def burst(port, requests):
+    """One connection per ballot, all opened first, then every ballot written at once."""
+    conns = [Conn(port) for _ in requests]
+    for start in range(0, len(conns), 200):
+        await asyncio.gather(*(c.open() for c in conns[start : start + 200]))
+    acked, failures = {}, []
+    t0 = time.perf_counter()
+    for c, raw in zip(conns, requests):
+        c.writer.write(raw)
+
+    async def one(i, c):
+        status, body = await c.read_response()
+        if status in (200, 201):
+            acked[i] = json.loads(body)["receipt"]
+        else:
+            failures.append((status, body[:200]))
+        c.close()
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(conns)))
+    return time.perf_counter() - t0, acked, failures
+
+
+async def healthz(port, connections, total):
+    remaining = [total]
+
+    async def worker():
+        conn = Conn(port)
+        await conn.open()
+        while remaining[0] > 0:
+            remaining[0] -= 1
+            status, _ = await conn.send(HEALTHZ)
+            assert status == 200, status
+        conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return total / (time.perf_counter() - t0)
+
+
+async def api_post(port, path, token, payload=None):
+    conn = Conn(port)
+    status, body = await conn.send(post_request(path, token, payload))
+    conn.close()
+    return status, body
+
+
+def verify(env, poll_id, acked):
+    """Close was done; compare the stored tally with the acknowledged ballots."""
+    counted = count_poll(env, poll_id)
+    receipts = set(counted.pop("receipt_list"))
+    lost = [r for r in acked.values() if r not in receipts]
+    return {
+        "acknowledged": len(acked),
+        "counted": counted["result_ballots"],
+        "double_counted": max(0, counted["ballots"] - counted["receipts"]) + max(0, counted["result_ballots"] - len(acked)),
+        "lost": len(lost),
+        "participations": counted["participations"],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voters", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--healthz", type=int, default=20000, help="healthz requests to time")
+    parser.add_argument("--server", default="granian", choices=["granian", "uvicorn"], help="convoca serve --server")
+    parser.add_argument("--server-arg", action="append", default=[], help="extra argument for convoca serve")
+    parser.add_argument("--no-crash", action="store_true", help="skip the SIGKILL step (bench/vote_crash.py)")
+    args = parser.parse_args()
+    args.server_arg = [f"--server={args.server}", *args.server_arg]
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+
+    url = fresh_database()
+    env = bench_env(url)
+    database = "postgresql" if url else "sqlite"
+    print(f"vote storm on {database}: {args.voters} delegates, {args.connections} connections, {args.workers} workers")
+    t0 = time.perf_counter()
+    tokens = setup_data(env, args.voters)
+    print(f"  setup {time.perf_counter() - t0:.1f} s")
+    coord = tokens["coordinator"]
+    voters = tokens["voters"]
+    port = free_port()
+    proc = start_server(env, port, args.workers, args.server_arg)
+    try:
+        # (a) sustained
+        poll = new_poll(env, "Sustained")
+        yes, no = poll["options"][0], poll["options"][1]
+        requests = [
+            vote_request(poll["poll"], tok, yes if i % 3 else no, secrets.token_urlsafe(18)) for i, tok in enumerate(voters)
+        ]
+        elapsed, latencies, acked, failures = asyncio.run(sustained(port, requests, args.connections))
+        status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll['poll']}/close", coord))
+        assert status == 200, (status, body)
+        check_a = verify(env, poll["poll"], acked)
+        votes_per_s = len(acked) / elapsed
+        # (b) burst
+        poll_b = new_poll(env, "Burst")
+        requests_b = [
+            vote_request(poll_b["poll"], tok, poll_b["options"][i % 3], secrets.token_urlsafe(18))
+            for i, tok in enumerate(voters)
+        ]
+        burst_s, acked_b, failures_b = asyncio.run(burst(port, requests_b))
+        status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll_b['poll']}/close", coord))
+        assert status == 200, (status, body)
+        check_b = verify(env, poll_b["poll"], acked_b)
+        # healthz with the same client and connections
+        healthz_per_s = asyncio.run(healthz(port, args.connections, args.healthz))
+    finally:
+        stop_server(proc)
+    record = {
+        "voters": args.voters,
+        "connections": args.connections,
+        "votes_per_s": round(votes_per_s, 1),
+        "p50_ms": round(pct(latencies, 50), 1),
+        "p95_ms": round(pct(latencies, 95), 1),
+        "p99_ms": round(pct(latencies, 99), 1),
+        "burst_s": round(burst_s, 3),
+        "healthz_per_s": round(healthz_per_s, 1),
+        "ratio": round(votes_per_s / healthz_per_s, 3),
+        "acknowledged": check_a["acknowledged"] + check_b["acknowledged"],
+        "counted": (check_a["counted"] or 0) + (check_b["counted"] or 0),
+        "double_counted": check_a["double_counted"] + check_b["double_counted"],
+        "lost": check_a["lost"] + check_b["lost"],
+        "refused": len(failures) + len(failures_b),
+        "database": database,
+        "workers": args.workers,
+        "server": " ".join(["convoca serve", f"--workers {args.workers}", *args.server_arg]),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    if failures or failures_b:
+        print("  refused:", (failures + failures_b)[:3])
+    print(
+        f"vote storm [{database}, {record['server']}] sustained: {record['votes_per_s']} votes/s, p50 {record['p50_ms']} ms, "
+        f"p95 {record['p95_ms']} ms, p99 {record['p99_ms']} ms | burst {args.voters} ballots: {record['burst_s']} s | "
+        f"healthz {record['healthz_per_s']} req/s | ratio {record['ratio']} | acknowledged {record['acknowledged']}, "
+        f"counted {record['counted']}, lost {record['lost']}, double-counted {record['double_counted']}"
+    )
+    crash_ok = True
+    if not args.no_crash:
+        import vote_crash
+
+        crash_ok = vote_crash.main(["--voters", str(args.voters), "--connections", str(args.connections),
+                                    "--workers", str(args.workers), "--server", args.server]) == 0
+        record["crash"] = vote_crash.main.summary
+    history = []
+    if RESULTS.exists():
+        try:
+            history = json.loads(RESULTS.read_text())
+        except ValueError:
+            history = []
+    history.append(record)
+    RESULTS.write_text(json.dumps(history, indent=2) + "\n")
+    ok = record["lost"] == 0 and record["double_counted"] == 0 and record["counted"] == record["acknowledged"]
+    return 0 if ok and crash_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Demo polls for ``convoca demo``: every state, a secret STV election of the
+coordination committee, a proxy holder and a blocked consensus decision.
+Everything goes through the services, as a real assembly would."""
+
+import datetime as dt
+import random
+import secrets
+
+from django.utils import timezone
+
+from convoca.gatherings.models import Registration
+
+from . import services
+from .models import Option, Poll, Proxy, Voter
+
+
+def _vote_all(poll, pick, share=1.0, rng=None):
+    """Every holder on the roll votes (or the first ``share`` of them)."""
+    rng = rng or random.Random(poll.pk)
+    from convoca.accounts.models import User
+
+    holders = list(Voter.objects.filter(poll=poll).order_by("holder_user_id").values_list("holder_user_id", flat=True).distinct())
+    holders = holders[: max(1, int(len(holders) * share))]
+    options = list(Option.objects.filter(poll=poll).order_by("position"))
+    for user in User.objects.filter(pk__in=holders).order_by("pk"):
+        services.cast_ballot(user, poll, pick(options, rng, user), secrets.token_urlsafe(18))
+
+
+def load_demo_polls(gathering, coordinator_user):
+    """Create the demo polls of ``gathering``; returns them. Needs at least four
+    accredited delegates with accounts (present ones vote; if fewer than four
+    are checked in, the polls let every accredited delegate vote)."""
+    delegates = list(
+        Registration.objects.filter(
+            gathering=gathering, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
+            person__user__isnull=False,
+        ).order_by("pk")
+    )
+    if len(delegates) < 4:
+        return []
+    present = [r for r in delegates if r.checked_in_at]
+    electorate = Poll.Electorate.PRESENT if len(present) >= 4 else Poll.Electorate.ACCREDITED
+    pool = present if electorate == Poll.Electorate.PRESENT else delegates
+    actor = coordinator_user
+    if not Proxy.objects.filter(gathering=gathering, revoked_at__isnull=True).exists():
+        absent = [r for r in delegates if not r.checked_in_at] or delegates[-1:]
+        services.give_proxy(actor, gathering, pool[0], giver=absent[0] if absent[0] != pool[0] else delegates[-1])
+
+    def create(**values):
+        values.setdefault("electorate", electorate)
+        return services.create_poll(actor, gathering, **values)
+
+    polls = []
+    # created, opening tomorrow
+    polls.append(create(title="¿Adoptamos la declaración final de la conferencia?", kind="yes_no",
+                        quorum_percent="50", majority="two_thirds",
+                        opens_at=timezone.now() + dt.timedelta(days=1), closes_at=timezone.now() + dt.timedelta(days=1, hours=1)))
+    # open, half the hall has voted (secret)
+    poll = create(title="¿Convocamos una jornada continental de acción el 1.º de mayo?", kind="yes_no",
+                  quorum_percent="30")
+    services.open_poll(actor, poll)
+    _vote_all(poll, lambda o, r, u: [r.choice([o[0], o[0], o[1], o[2]]).pk], share=0.5)
+    polls.append(poll)
+    # closed, not yet published: choosing the next venue
+    poll = create(title="Sede de la próxima conferencia", kind="single", majority="plurality",
+                  options="Ciudad de México\nSão Paulo\nBogotá")
+    services.open_poll(actor, poll)
+    _vote_all(poll, lambda o, r, u: [r.choice(o).pk])
+    services.close_poll(actor, poll)
+    polls.append(poll)
+    # published: secret election of the coordination committee by STV (3 seats)
+    candidates = ["Ana Quispe", "Bruno Silva", "Carmen López", "Diego Ramírez", "Elena Souza", "Fátima Ndiaye"]
+    poll = create(title="Elección del comité de coordinación continental", kind="ranked", seats=3,
+                  secrecy=Poll.Secrecy.SECRET, majority="plurality", tie_break="lot", options="\n".join(candidates),
+                  description="Voto preferencial: numere a las candidaturas en su orden de preferencia.")
+    services.open_poll(actor, poll)
+    _vote_all(poll, lambda o, r, u: [x.pk for x in r.sample(o, r.randint(2, len(o)))])
+    services.close_poll(actor, poll)
+    services.publish_poll(actor, poll)
+    polls.append(poll)
+    # published: a consensus blocked by one organisation
+    poll = create(title="Consenso: fusionar las campañas de salario mínimo y de vivienda", kind="consensus",
+                  weighting=Poll.Weighting.ORGANISATION, block_threshold=1)
+    services.open_poll(actor, poll)
+    roll = list(Voter.objects.filter(poll=poll).order_by("pk").values_list("holder_user_id", "registration__organisation_id"))
+    blocking_org = roll[0][1]  # every delegate of one organisation blocks: its whole vote
+    blockers = {user for user, org in roll if org == blocking_org}
+
+    def consensus(options, rng, user):
+        return [options[2].pk] if user.pk in blockers else [rng.choice(options[:2]).pk]
+
+    _vote_all(poll, consensus)
+    services.close_poll(actor, poll)
+    services.publish_poll(actor, poll)
+    polls.append(poll)
+    # published, named
+    poll = create(title="Moción de solidaridad con las trabajadoras migrantes detenidas", kind="yes_no",
+                  secrecy=Poll.Secrecy.NAMED)
+    services.open_poll(actor, poll)
+    _vote_all(poll, lambda o, r, u: [o[0].pk if r.random() < 0.85 else o[2].pk])
+    services.close_poll(actor, poll)
+    services.publish_poll(actor, poll)
+    polls.append(poll)
+    # annulled
+    poll = create(title="Enmienda 4 al punto 2 del programa", kind="yes_no")
+    services.open_poll(actor, poll)
+    services.annul_poll(actor, poll, "El texto proyectado en pantalla no era la versión enmendada.")
+    polls.append(poll)
+    return polls

@@ -1,0 +1,200 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from convoca.gatherings.models import Registration
+from convoca.network.rules import can_see_field
+
+from .models import Poll
+
+
+class Radios(forms.RadioSelect):
+    """Radios whose label and error-summary link point at the first choice."""
+
+    def id_for_label(self, id_, index="0"):
+        return super().id_for_label(id_, index)
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    def id_for_label(self, id_, index="0"):
+        return super().id_for_label(id_, index)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class PollForm(forms.Form):
+    title = forms.CharField(label=_("Question"), max_length=300,
+                            help_text=_("For example: Do we adopt the declaration on migrant workers' rights?"))
+    description = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(label=_("Kind of poll"), choices=Poll.Kind.choices, widget=Radios, initial=Poll.Kind.YES_NO)
+    options = forms.CharField(
+        label=_("Options or candidates"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line. Not needed for yes / no / abstain and consensus polls."),
+    )
+    secrecy = forms.ChoiceField(label=_("Secrecy"), choices=Poll.Secrecy.choices, widget=Radios, initial=Poll.Secrecy.SECRET)
+    electorate = forms.ChoiceField(label=_("Who votes"), choices=Poll.Electorate.choices, widget=Radios,
+                                   initial=Poll.Electorate.PRESENT)
+    weighting = forms.ChoiceField(label=_("Weights"), choices=Poll.Weighting.choices, widget=Radios,
+                                  initial=Poll.Weighting.DELEGATE)
+    chosen_voters = forms.ModelMultipleChoiceField(
+        label=_("The chosen delegates"), queryset=Registration.objects.none(), required=False, widget=Checkboxes,
+        help_text=_("Only when a chosen group votes."),
+    )
+    custom_weights = forms.CharField(
+        label=_("Bloc weights"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional, one per line: org:ID = weight for an organisation, reg:ID = weight for a delegate. "
+                    "For example org:12 = 3"),
+    )
+    min_choices = forms.IntegerField(label=_("Fewest choices a voter must make"), required=False, min_value=0)
+    max_choices = forms.IntegerField(label=_("Most choices a voter may make"), required=False, min_value=1)
+    seats = forms.IntegerField(label=_("Seats to fill"), required=False, min_value=1, initial=1)
+    quorum_percent = forms.DecimalField(label=_("Quorum (% of eligible votes that must take part)"), required=False,
+                                        min_value=0, max_value=100, decimal_places=2, initial=0)
+    majority = forms.ChoiceField(label=_("Majority needed"), choices=Poll.Majority.choices, initial=Poll.Majority.SIMPLE)
+    majority_percent = forms.DecimalField(label=_("Custom share (%)"), required=False, decimal_places=2,
+                                          help_text=_("Only for a custom majority, e.g. 60."))
+    base = forms.ChoiceField(label=_("What counts as 100%"), choices=Poll.Base.choices, initial=Poll.Base.VALID)
+    block_threshold = forms.IntegerField(label=_("Blocks that stop a consensus (in votes)"), required=False,
+                                         min_value=0, initial=1)
+    tie_break = forms.ChoiceField(label=_("Ties"), choices=Poll.TieBreak.choices, widget=Radios,
+                                  initial=Poll.TieBreak.NONE)
+    allow_change = forms.BooleanField(label=_("Voters may change their vote while the poll is open"), required=False,
+                                      help_text=_("Not possible in a secret poll."))
+    results_while_open = forms.BooleanField(label=_("Show results while the poll is open"), required=False,
+                                            help_text=_("Not possible in a secret poll."))
+    opens_at = forms.DateTimeField(label=_("Opens at"), required=False, widget=DateTimeInput,
+                                   help_text=_("Optional: the poll opens by itself at this time."))
+    closes_at = forms.DateTimeField(label=_("Closes at"), required=False, widget=DateTimeInput,
+                                    help_text=_("Optional: the poll closes by itself at this time."))
+
+
+    def __init__(self, *args, gathering=None, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Registration.objects.none()
+        if gathering is not None:
+            qs = (
+                Registration.objects.filter(gathering=gathering, role=Registration.Role.DELEGATE,
+                                            status=Registration.Status.ACCREDITED)
+                .select_related("person", "organisation").order_by("pk")
+            )
+        self.fields["chosen_voters"].queryset = qs
+        self.fields["chosen_voters"].label_from_instance = lambda reg: delegate_label(viewer, reg)
+
+    def clean_chosen_voters(self):
+        return [reg.pk for reg in self.cleaned_data.get("chosen_voters") or []]
+
+    def clean_custom_weights(self):
+        weights = {}
+        for number, line in enumerate((self.cleaned_data.get("custom_weights") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write org:ID = weight or reg:ID = weight.") % {"n": number}
+                )
+            weights[key.strip().replace(" ", "")] = value.strip()
+        return weights
+
+
+class AnnulForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the poll annulled?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("Everyone who can see the poll will read this."))
+
+
+def delegate_label(viewer, registration):
+    person = registration.person
+    org = registration.organisation.name if registration.organisation_id else ""
+    if can_see_field(viewer, person, "display_name"):
+        return f"{person.display_name} ({org})" if org else person.display_name
+    return str(_("A delegate of %(organisation)s (no. %(id)s)") % {"organisation": org, "id": registration.pk})
+
+
+class ProxyForm(forms.Form):
+    holder = forms.ModelChoiceField(
+        label=_("Delegate who will vote for you"), queryset=Registration.objects.none(),
+        help_text=_("They cast your vote in every poll opened from now on, until you revoke the proxy."),
+    )
+
+    def __init__(self, *args, gathering, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = (
+            Registration.objects.filter(gathering=gathering, role=Registration.Role.DELEGATE,
+                                        status=Registration.Status.ACCREDITED)
+            .exclude(person__user=viewer).select_related("person", "organisation").order_by("pk")
+        )
+        self.fields["holder"].queryset = qs
+        self.fields["holder"].label_from_instance = lambda reg: delegate_label(viewer, reg)
+
+
+class BallotForm(forms.Form):
+    """A ballot for one poll: radios, checkboxes or one rank per candidate.
+    Proxy holders of a radio ballot may vote differently for each delegate
+    they represent."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, poll, options, represented=(), viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.poll = poll
+        self.options = options
+        self.represented = list(represented)
+        choices = [(str(o.pk), o.display) for o in options]
+        self.radio = poll.kind in (Poll.Kind.YES_NO, Poll.Kind.SINGLE, Poll.Kind.CONSENSUS)
+        if self.radio:
+            self.fields["choice"] = forms.ChoiceField(label=poll.title, choices=choices, widget=Radios)
+            for reg in self.represented:
+                self.fields[f"proxy_{reg.pk}"] = forms.ChoiceField(
+                    label=_("Vote for %(delegate)s") % {"delegate": delegate_label(viewer, reg)},
+                    choices=[("", _("The same as my vote"))] + choices, required=False, widget=Radios,
+                )
+        elif poll.kind == Poll.Kind.RANKED:
+            ranks = [("", _("Not ranked"))] + [(str(i), str(i)) for i in range(1, len(options) + 1)]
+            for o in options:
+                self.fields[f"rank_{o.pk}"] = forms.ChoiceField(
+                    label=_("Rank for %(candidate)s") % {"candidate": o.display}, choices=ranks, required=False
+                )
+        else:
+            self.fields["choices"] = forms.MultipleChoiceField(
+                label=poll.title, choices=choices, widget=Checkboxes, required=False,
+                help_text=_("Choose between %(min)s and %(max)s.") % {"min": poll.min_choices, "max": poll.max_choices},
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.poll.kind == Poll.Kind.RANKED:
+            ranked = []
+            for o in self.options:
+                value = data.get(f"rank_{o.pk}")
+                if value:
+                    ranked.append((int(value), o.pk))
+            positions = [r for r, _ in ranked]
+            if len(set(positions)) != len(positions):
+                raise forms.ValidationError(_("Give each rank to one candidate only."))
+            if positions and sorted(positions) != list(range(1, len(positions) + 1)):
+                raise forms.ValidationError(_("Number your choices 1, 2, 3… without gaps."))
+            data["ballot"] = [pk for _, pk in sorted(ranked)]
+        elif self.radio:
+            data["ballot"] = [int(data["choice"])] if data.get("choice") else []
+            split = {}
+            for reg in self.represented:
+                value = data.get(f"proxy_{reg.pk}")
+                if value:
+                    split[reg.pk] = [int(value)]
+            data["proxy_split"] = split
+        else:
+            data["ballot"] = [int(v) for v in data.get("choices") or []]
+        return data
+
+    @property
+    def proxy_fields(self):
+        return [self[name] for name in self.fields if name.startswith("proxy_")]
+
+    @property
+    def ballot_fields(self):
+        return [self[name] for name in self.fields if name not in ("idempotency_key",) and not name.startswith("proxy_")]

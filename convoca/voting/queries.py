@@ -1,0 +1,182 @@
+"""Reads shared by the web pages and the API. Every query is scoped to its
+poll or gathering."""
+
+import time
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from convoca.accounts.rules import is_member
+from convoca.network.models import Sector
+from convoca.network.rules import can_see_field
+
+from .models import Ballot, Option, Participation, Poll, Voter, weight_display
+
+
+def polls_for(gathering):
+    return Poll.objects.filter(gathering=gathering).select_related("gathering").order_by("-created_at", "-pk")
+
+
+def get_poll(pk):
+    """One poll with its gathering, or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Poll.objects.select_related("gathering").filter(pk=pk).first()
+
+
+def can_see_results(user, poll):
+    if poll.state == Poll.State.PUBLISHED:
+        return True
+    if poll.state == Poll.State.CLOSED:
+        return user.has_perm("voting.manage_poll", poll)
+    if poll.state == Poll.State.OPEN and poll.results_while_open:
+        return is_member(user)
+    return False
+
+
+def can_see_receipts(poll):
+    """The (receipt, choice) list is published once the poll has closed."""
+    return poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED)
+
+
+TURNOUT_TTL = 2.0  # seconds: every open poll page refreshes the turnout; one count serves them all
+_turnout_cache = {}
+
+
+def turnout(poll):
+    """Eligible and voted roll entries and weight, overall, per country and
+    per sector. Says how many voted, never what. While the poll is open the
+    figure is shared for ``TURNOUT_TTL`` seconds within a process."""
+    if poll.state != Poll.State.OPEN or connection.in_atomic_block:
+        return _turnout(poll)
+    hit = _turnout_cache.get(poll.pk)
+    now = time.monotonic()
+    if hit is None or hit[0] < now:
+        if len(_turnout_cache) > 256:
+            _turnout_cache.clear()
+        hit = _turnout_cache[poll.pk] = (now + TURNOUT_TTL, _turnout(poll))
+    return hit[1]
+
+
+def _turnout(poll):
+    rows = (
+        Voter.objects.filter(poll=poll)
+        .annotate(voted=Exists(Participation.objects.filter(voter=OuterRef("pk"))))
+        .values("country", "sector", "voted")
+        .annotate(n=Count("pk"), w=Sum("weight"))
+        .order_by()
+    )
+    total = {"eligible": 0, "eligible_weight": 0, "voted": 0, "voted_weight": 0}
+    by_country, by_sector = {}, {}
+    for row in rows:
+        voted = row["voted"]
+        for bucket in (total, by_country.setdefault(row["country"], dict.fromkeys(total, 0)),
+                       by_sector.setdefault(row["sector"], dict.fromkeys(total, 0))):
+            bucket["eligible"] += row["n"]
+            bucket["eligible_weight"] += row["w"] or 0
+            if voted:
+                bucket["voted"] += row["n"]
+                bucket["voted_weight"] += row["w"] or 0
+
+    def shaped(bucket, **extra):
+        share = bucket["voted_weight"] * 100 / bucket["eligible_weight"] if bucket["eligible_weight"] else 0
+        return {**extra, "eligible": bucket["eligible"], "voted": bucket["voted"],
+                "eligible_weight": weight_display(bucket["eligible_weight"]),
+                "voted_weight": weight_display(bucket["voted_weight"]), "percent": round(share, 1)}
+
+    sectors = dict(Sector.choices)
+    return {
+        **shaped(total),
+        "by_country": sorted(
+            (shaped(b, code=c, name=str(countries.name(c)) if c else str(_("Unknown"))) for c, b in by_country.items()),
+            key=lambda r: r["name"],
+        ),
+        "by_sector": sorted(
+            (shaped(b, code=s, name=str(sectors.get(s, _("Unknown")))) for s, b in by_sector.items()),
+            key=lambda r: r["name"],
+        ),
+    }
+
+
+def live_result(poll):
+    from .services import count_poll
+
+    return poll.result if poll.is_counted else count_poll(poll)
+
+
+def labelled_result(poll, result):
+    """The stored result with option labels and weights shown as votes."""
+    options = list(Option.objects.filter(poll=poll))
+    label = {str(o.pk): str(o.display) for o in options}
+    rows = [
+        {"id": o.pk, "label": label[str(o.pk)], "votes": weight_display(result["counts"].get(str(o.pk), 0)),
+         "winner": o.pk in result.get("winners", [])}
+        for o in options
+    ]
+    rounds = []
+    for number, rnd in enumerate(result.get("rounds", []), start=1):
+        rounds.append({
+            "number": number,
+            "tallies": [(label.get(k, k), v) for k, v in rnd.get("tallies", {}).items()],
+            "exhausted": rnd.get("exhausted"),
+            "quota": rnd.get("quota"),
+            "elected": [label.get(str(x), x) for x in rnd.get("elected", [])],
+            "excluded": label.get(str(rnd["excluded"])) if rnd.get("excluded") else None,
+            "by_lot": rnd.get("by_lot", False),
+        })
+    return {
+        "rows": rows,
+        "rounds": rounds,
+        "winners": [label.get(str(w), w) for w in result.get("winners", [])],
+        "cast": weight_display(result["cast"]),
+        "eligible": weight_display(result["eligible"]),
+        "blank": weight_display(result["blank"]),
+        "ballots": result["ballots"],
+        "outcome": result["outcome"],
+        "quorum_reached": result["quorum_reached"],
+        "tie": result.get("tie", False),
+    }
+
+
+def receipts(poll, viewer=None):
+    """The published (receipt, choice, weight) list, sorted by receipt; in a
+    named poll also who voted (as far as the viewer may see names)."""
+    label = {o.pk: str(o.display) for o in Option.objects.filter(poll=poll)}
+    qs = Ballot.objects.filter(poll=poll).order_by("receipt", "pk")
+    named = poll.secrecy == Poll.Secrecy.NAMED or (
+        poll.secrecy == Poll.Secrecy.OPEN and viewer is not None and viewer.has_perm("voting.manage_poll", poll)
+    )
+    if named:
+        qs = qs.select_related("voter__registration__person", "voter__registration__organisation")
+    rows = []
+    for ballot in qs:
+        row = {
+            "receipt": ballot.receipt,
+            "choices": [label.get(c, "?") for c in ballot.choices],
+            "choice_ids": list(ballot.choices),
+            "weight": weight_display(ballot.weight),
+        }
+        if named and ballot.voter_id:
+            reg = ballot.voter.registration
+            person = reg.person
+            row["voter"] = (
+                person.display_name if viewer is not None and can_see_field(viewer, person, "display_name")
+                else str(_("A delegate of %(organisation)s") % {"organisation": reg.organisation.name})
+            )
+        rows.append(row)
+    return rows
+
+
+def holder_entitlements(user, poll):
+    """The roll entries the user casts in this poll: [(registration, weight)]."""
+    return list(
+        Voter.objects.filter(poll=poll, holder_user=user).select_related("registration__person", "registration__organisation")
+    )
+
+
+def has_voted(user, poll):
+    return Participation.objects.filter(voter__poll=poll, voter__holder_user=user).exists()

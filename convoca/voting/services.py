@@ -1,0 +1,632 @@
+"""Every write of the voting app. The web views, the API and the CLI call these
+functions; each takes the acting user, checks ``rules.py`` and refuses bad
+input with a translated ``ServiceError`` before anything is stored.
+
+``cast_ballot`` is the one write path for a vote. Its batching (group commit)
+lives below it in ``ballot_box``.
+"""
+
+import json
+import random
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from convoca.accounts.rules import is_member
+from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.gatherings.models import Registration
+
+from . import ballot_box
+from .models import WEIGHT_UNIT, AuditEntry, Ballot, Option, Poll, Proxy, Voter
+from .tally import Spec, compute_result
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_\-]{16,100}$")
+MAX_OPTIONS = 100
+MAX_TITLE = 300
+
+
+def _audit(poll_or_gathering, actor, action, note=""):
+    if isinstance(poll_or_gathering, Poll):
+        poll, gathering_id = poll_or_gathering, poll_or_gathering.gathering_id
+    else:
+        poll, gathering_id = None, poll_or_gathering.pk
+    AuditEntry.objects.create(
+        gathering_id=gathering_id, poll=poll, actor=actor if is_member(actor) else None, action=action, note=note
+    )
+
+
+def _require(user, perm, obj, message=None):
+    if not (user is not None and user.has_perm(perm, obj)):
+        raise PermissionDenied(message)
+
+
+# --- creating a poll ----------------------------------------------------------------
+
+BUILT_IN = {
+    Poll.Kind.YES_NO: (Option.Code.YES, Option.Code.NO, Option.Code.ABSTAIN),
+    Poll.Kind.CONSENSUS: (Option.Code.AGREE, Option.Code.STAND_ASIDE, Option.Code.BLOCK),
+}
+
+
+def _percent(value, field):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_("Enter a number between 0 and 100."), field=field) from None
+    if not number.is_finite() or number < 0 or number > 100:
+        raise ServiceError(_("Enter a number between 0 and 100."), field=field)
+    return number.quantize(Decimal("0.01"))
+
+
+def _weight(value, field):
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_("A weight must be a positive number."), field=field) from None
+    if not number.is_finite() or number <= 0 or number > 1_000_000:
+        raise ServiceError(_("A weight must be a positive number."), field=field)
+    return int(number * WEIGHT_UNIT)
+
+
+def poll_problems(gathering, values):
+    """Check the settings of a new poll; returns (clean values, option labels)
+    or raises the first problem as a ``ServiceError`` naming its field."""
+    v = dict(values)
+    title = " ".join(str(v.get("title") or "").split())
+    if not title:
+        raise ServiceError(_("Enter the question the poll asks."), field="title")
+    if len(title) > MAX_TITLE:
+        raise ServiceError(_("The question can be at most %(n)s characters long.") % {"n": MAX_TITLE}, field="title")
+    clean = {"title": title, "description": str(v.get("description") or "").strip()}
+    for name, choices in (
+        ("kind", Poll.Kind), ("secrecy", Poll.Secrecy), ("electorate", Poll.Electorate),
+        ("weighting", Poll.Weighting), ("majority", Poll.Majority), ("base", Poll.Base), ("tie_break", Poll.TieBreak),
+    ):
+        value = v.get(name) or Poll._meta.get_field(name).default
+        if value not in choices.values:
+            raise ServiceError(_("Choose one of the options offered."), field=name)
+        clean[name] = value
+    kind = clean["kind"]
+    labels = []
+    if kind not in BUILT_IN:
+        raw = v.get("options") or []
+        if isinstance(raw, str):
+            raw = raw.splitlines()
+        seen = set()
+        for label in raw:
+            label = " ".join(str(label).split())
+            if not label:
+                continue
+            if label.casefold() in seen:
+                raise ServiceError(_("The option “%(label)s” is listed twice.") % {"label": label}, field="options")
+            if len(label) > 300:
+                raise ServiceError(_("An option can be at most 300 characters long."), field="options")
+            seen.add(label.casefold())
+            labels.append(label)
+        if len(labels) < 2:
+            raise ServiceError(_("Give at least two options, one per line."), field="options")
+        if len(labels) > MAX_OPTIONS:
+            raise ServiceError(_("A poll can have at most %(n)s options.") % {"n": MAX_OPTIONS}, field="options")
+    n = len(labels)
+
+    def number(name, default):
+        value = v.get(name)
+        if value in (None, ""):
+            return default
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ServiceError(_("Enter a whole number."), field=name) from None
+
+    seats = number("seats", 1)
+    if kind in (Poll.Kind.YES_NO, Poll.Kind.CONSENSUS, Poll.Kind.SINGLE):
+        low, high, seats = 1, 1, 1
+    elif kind == Poll.Kind.MULTIPLE:
+        low, high = number("min_choices", 1), number("max_choices", n)
+    elif kind == Poll.Kind.APPROVAL:
+        low, high = number("min_choices", 0), number("max_choices", n)
+    else:  # ranked
+        low, high = number("min_choices", 1), number("max_choices", n)
+    if seats < 1:
+        raise ServiceError(_("There must be at least one seat to fill."), field="seats")
+    if low < 0 or high < 1:
+        raise ServiceError(_("The numbers of choices must be positive."), field="max_choices")
+    if low > high:
+        raise ServiceError(
+            _("The fewest choices (%(min)s) cannot be more than the most choices (%(max)s).") % {"min": low, "max": high},
+            field="min_choices",
+        )
+    if n and high > n:
+        raise ServiceError(
+            _("Voters cannot pick %(max)s options out of %(n)s.") % {"max": high, "n": n}, field="max_choices"
+        )
+    if n and seats >= n and kind == Poll.Kind.RANKED:
+        raise ServiceError(_("An election needs more candidates than seats."), field="seats")
+    if n and seats > n:
+        raise ServiceError(_("There cannot be more seats than options."), field="seats")
+    clean.update(min_choices=low, max_choices=high, seats=seats)
+    quorum = _percent(v.get("quorum_percent"), "quorum_percent")
+    clean["quorum_percent"] = quorum if quorum is not None else Decimal("0")
+    share = _percent(v.get("majority_percent"), "majority_percent")
+    if clean["majority"] == Poll.Majority.CUSTOM and not share:
+        raise ServiceError(_("Give the share of votes needed, above 0 and at most 100."), field="majority_percent")
+    clean["majority_percent"] = share if clean["majority"] == Poll.Majority.CUSTOM else None
+    threshold = number("block_threshold", 1)
+    if threshold < 1 or threshold > 1_000_000:
+        raise ServiceError(_("At least one vote must be needed to block."), field="block_threshold")
+    clean["block_threshold"] = threshold
+    clean["allow_change"] = bool(v.get("allow_change"))
+    clean["results_while_open"] = bool(v.get("results_while_open"))
+    if clean["allow_change"] and clean["secrecy"] == Poll.Secrecy.SECRET:
+        raise ServiceError(
+            _("In a secret poll a vote cannot be changed: nothing links a voter to a ballot."), field="allow_change"
+        )
+    if clean["results_while_open"] and clean["secrecy"] == Poll.Secrecy.SECRET:
+        raise ServiceError(
+            _("A secret poll shows its results only once closed: live results, watched as delegates vote, "
+              "would tell who chose what."), field="results_while_open",
+        )
+    opens_at, closes_at = v.get("opens_at"), v.get("closes_at")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ServiceError(_("The poll must close after it opens."), field="closes_at")
+    if closes_at and closes_at <= timezone.now():
+        raise ServiceError(_("The closing time is already past."), field="closes_at")
+    clean.update(opens_at=opens_at or None, closes_at=closes_at or None)
+    weights = v.get("custom_weights") or {}
+    if isinstance(weights, str):
+        try:
+            weights = json.loads(weights) if weights.strip() else {}
+        except ValueError:
+            raise ServiceError(_('Write custom weights like {"org:12": "2"}.'), field="custom_weights") from None
+    if not isinstance(weights, dict):
+        raise ServiceError(_('Write custom weights like {"org:12": "2"}.'), field="custom_weights")
+    clean_weights = {}
+    for key, value in weights.items():
+        if not re.fullmatch(r"(org|reg):\d{1,18}", str(key)):
+            raise ServiceError(_('Write custom weights like {"org:12": "2"}.'), field="custom_weights")
+        clean_weights[str(key)] = str(Decimal(_weight(value, "custom_weights")) / WEIGHT_UNIT)
+    clean["custom_weights"] = clean_weights
+    chosen = []
+    if clean["electorate"] == Poll.Electorate.CHOSEN:
+        ids = v.get("chosen_voters") or []
+        chosen = list(
+            Registration.objects.filter(
+                gathering=gathering, pk__in=[int(i) for i in ids if str(i).isdigit()],
+                role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
+            )
+        )
+        if not chosen or len(chosen) != len(set(ids)):
+            raise ServiceError(_("Choose the accredited delegates of this gathering who vote."), field="chosen_voters")
+    return clean, labels, chosen
+
+
+def create_poll(actor, gathering, **values):
+    """A poll in the "created" state, with its options."""
+    _require(actor, "voting.manage_polls", gathering)
+    subject = values.pop("subject", None)
+    clean, labels, chosen = poll_problems(gathering, values)
+    with transaction.atomic():
+        poll = Poll(gathering=gathering, created_by=actor, **clean)
+        if subject is not None:
+            poll.subject = subject
+        poll.save()
+        codes = BUILT_IN.get(poll.kind)
+        if codes:
+            Option.objects.bulk_create(Option(poll=poll, position=i, code=c) for i, c in enumerate(codes))
+        else:
+            Option.objects.bulk_create(Option(poll=poll, position=i, label=label) for i, label in enumerate(labels))
+        if chosen:
+            poll.chosen_voters.set(chosen)
+        _audit(poll, actor, "created")
+    return poll
+
+
+# --- lifecycle -----------------------------------------------------------------------
+
+
+def _split(total, parts):
+    """Split ``total`` into ``parts`` integers that add up exactly (largest remainder)."""
+    base, rest = divmod(total, parts)
+    return [base + (1 if i < rest else 0) for i in range(parts)]
+
+
+def build_roll(poll):
+    """The voter roll at this instant: [(registration, holder registration, weight)]."""
+    delegates = Registration.objects.filter(
+        gathering_id=poll.gathering_id, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
+        person__user__isnull=False,
+    ).select_related("person", "organisation")
+    everyone = {r.pk: r for r in delegates}
+    if poll.electorate == Poll.Electorate.PRESENT:
+        voters = {pk: r for pk, r in everyone.items() if r.checked_in_at is not None}
+    elif poll.electorate == Poll.Electorate.CHOSEN:
+        chosen = set(poll.chosen_voters.values_list("pk", flat=True))
+        voters = {pk: r for pk, r in everyone.items() if pk in chosen}
+    else:
+        voters = dict(everyone)
+    holder_of = {}
+    for giver_id, holder_id in Proxy.objects.filter(gathering_id=poll.gathering_id, revoked_at__isnull=True).values_list(
+        "giver_id", "holder_id"
+    ):
+        if giver_id in everyone and holder_id in voters and giver_id != holder_id:
+            if poll.electorate != Poll.Electorate.CHOSEN or giver_id in voters:
+                holder_of[giver_id] = holder_id
+    entries = dict(voters)
+    for giver_id in holder_of:
+        entries[giver_id] = everyone[giver_id]
+    custom = poll.custom_weights or {}
+
+    def custom_weight(key, default):
+        return int(Decimal(custom[key]) * WEIGHT_UNIT) if key in custom else default
+
+    weights = {}
+    if poll.weighting == Poll.Weighting.ORGANISATION:
+        by_org = {}
+        for pk in sorted(entries):
+            by_org.setdefault(entries[pk].organisation_id, []).append(pk)
+        for org_id, pks in by_org.items():
+            for pk, w in zip(pks, _split(custom_weight(f"org:{org_id}", WEIGHT_UNIT), len(pks))):
+                weights[pk] = w
+    else:
+        for pk, reg in entries.items():
+            weights[pk] = custom_weight(f"reg:{pk}", custom_weight(f"org:{reg.organisation_id}", WEIGHT_UNIT))
+    roll = []
+    for pk in sorted(entries):
+        holder = entries[holder_of[pk]] if pk in holder_of else entries[pk]
+        roll.append((entries[pk], holder, weights[pk]))
+    return roll
+
+
+def _claim(poll, from_states, to_state, **fields):
+    """Move the poll from one of ``from_states`` to ``to_state`` with a
+    conditional update; False if someone else moved it first."""
+    changed = Poll.objects.filter(pk=poll.pk, state__in=from_states).update(state=to_state, **fields)
+    if changed:
+        poll.state = to_state
+        for name, value in fields.items():
+            setattr(poll, name, value)
+    return bool(changed)
+
+
+def open_poll(actor, poll, *, system=False):
+    if not system:
+        _require(actor, "voting.manage_poll", poll)
+    with transaction.atomic():
+        roll = build_roll(poll)
+        if not roll:
+            raise ServiceError(
+                _("Nobody can vote in this poll yet: no accredited delegate is checked in."), code="empty_roll"
+            )
+        now = timezone.now()
+        if not _claim(poll, [Poll.State.DRAFT], Poll.State.OPEN, opened_at=now,
+                      eligible_weight=sum(w for _, _, w in roll)):
+            raise ServiceError(_("Only a poll that has not opened yet can be opened."), code="bad_state")
+        Voter.objects.bulk_create(
+            Voter(
+                poll=poll, registration=reg, holder=holder, holder_user_id=holder.person.user_id, weight=weight,
+                country=reg.organisation.country.code if reg.organisation_id else "",
+                sector=reg.organisation.sector if reg.organisation_id else "",
+            )
+            for reg, holder, weight in roll
+        )
+        _audit(poll, actor, "opened", "" if not system else "scheduled")
+    ballot_box.forget_poll(poll.pk)
+    return poll
+
+
+def tally_spec(poll, options=None):
+    options = options if options is not None else list(poll.options.all())
+    return Spec(
+        kind=poll.kind,
+        options=tuple((o.pk, o.code) for o in options),
+        seats=poll.seats,
+        quorum=Fraction(poll.quorum_percent) / 100,
+        majority=poll.majority,
+        majority_share=Fraction(poll.majority_percent) / 100 if poll.majority_percent is not None else None,
+        base=poll.base,
+        block_threshold=poll.block_threshold * WEIGHT_UNIT,
+        tie_break=poll.tie_break,
+        seed=poll.seed,
+    )
+
+
+def count_poll(poll):
+    """The result from the ballots as stored now (pure ``compute_result``)."""
+    ballots = Ballot.objects.filter(poll=poll).values_list("choices", "weight")
+    return compute_result(tally_spec(poll), ballots, poll.eligible_weight)
+
+
+def _reseal(poll):
+    """Rewrite a secret poll's ballots in one go, in random order, with new
+    random ids: afterwards no physical trace (row order, transaction ids) of
+    when each ballot arrived is left in the table. Plain DB-API cursor: the
+    rows never pass through a query log."""
+    from .models import random_id
+
+    pg = connection.vendor == "postgresql"
+    connection.ensure_connection()
+    cursor = connection.create_cursor()
+    try:
+        if not pg:
+            cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed
+        cursor.execute("SELECT receipt, choices, weight FROM voting_ballot WHERE poll_id = %s", [poll.pk])
+        rows = [(r, c if isinstance(c, str) else json.dumps(c), w) for r, c, w in cursor.fetchall()]
+        random.SystemRandom().shuffle(rows)
+        cursor.execute("DELETE FROM voting_ballot WHERE poll_id = %s", [poll.pk])
+        cast = "%s::jsonb" if pg else "%s"
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            cursor.execute(
+                "INSERT INTO voting_ballot (id, poll_id, receipt, choices, weight, voter_id) VALUES "
+                + ", ".join([f"(%s, %s, %s, {cast}, %s, NULL)"] * len(chunk)),
+                [v for r, c, w in chunk for v in (random_id(), poll.pk, r, c, w)],
+            )
+    finally:
+        cursor.close()
+
+
+def _scrub():
+    """After a secret poll closed: let the database forget freed pages."""
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("VACUUM FULL voting_ballot")
+            elif connection.vendor == "sqlite":
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # noqa: BLE001 - best effort; the rows themselves are already resealed
+        pass
+
+
+def close_poll(actor, poll, *, system=False):
+    if not system:
+        _require(actor, "voting.manage_poll", poll)
+    with transaction.atomic():
+        if not _claim(poll, [Poll.State.OPEN], Poll.State.CLOSED, closed_at=timezone.now(),
+                      seed=secrets.token_hex(16)):
+            raise ServiceError(_("Only an open poll can be closed."), code="bad_state")
+        if poll.is_secret:
+            _reseal(poll)
+        poll.result = count_poll(poll)
+        poll.save(update_fields=["result"])
+        _audit(poll, actor, "closed", "" if not system else "scheduled")
+        if poll.is_secret:
+            transaction.on_commit(_scrub)
+    ballot_box.forget_poll(poll.pk)
+    return poll
+
+
+def publish_poll(actor, poll):
+    _require(actor, "voting.manage_poll", poll)
+    with transaction.atomic():
+        if not _claim(poll, [Poll.State.CLOSED], Poll.State.PUBLISHED, published_at=timezone.now()):
+            raise ServiceError(_("Only a closed poll can be published."), code="bad_state")
+        _audit(poll, actor, "published")
+    return poll
+
+
+def annul_poll(actor, poll, reason):
+    _require(actor, "voting.manage_poll", poll)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the poll is annulled: everyone will read it."), field="reason")
+    if len(reason) > 2000:
+        raise ServiceError(_("The reason can be at most %(n)s characters long.") % {"n": 2000}, field="reason")
+    with transaction.atomic():
+        if not _claim(poll, [Poll.State.DRAFT, Poll.State.OPEN, Poll.State.CLOSED], Poll.State.ANNULLED,
+                      annulled_at=timezone.now(), annul_reason=reason):
+            raise ServiceError(_("A published or annulled poll cannot be annulled."), code="bad_state")
+        _audit(poll, actor, "annulled", reason)
+    ballot_box.forget_poll(poll.pk)
+    return poll
+
+
+def apply_schedule(poll):
+    """Open or close a poll whose scheduled time has come (called on reads)."""
+    now = timezone.now()
+    try:
+        if poll.state == Poll.State.DRAFT and poll.opens_at and poll.opens_at <= now:
+            open_poll(None, poll, system=True)
+        if poll.state == Poll.State.OPEN and poll.closes_at and poll.closes_at <= now:
+            close_poll(None, poll, system=True)
+    except ServiceError:
+        poll.refresh_from_db()
+    return poll
+
+
+# --- casting ------------------------------------------------------------------------
+
+
+@dataclass
+class CastResult:
+    poll_id: int
+    receipt: str
+    votes: int  # roll entries cast for (own + proxies)
+    weight: int  # millionths of a vote
+    duplicate: bool = False
+    changed: bool = False
+
+
+def _option_ids(spec, raw, field):
+    if raw is None:
+        raw = []
+    if isinstance(raw, (str, int)):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)):
+        raise ServiceError(_("This option does not exist on this ballot."), field=field, code="bad_option")
+    by_code = {code: oid for oid, code in spec.options.items() if code}
+    ids = []
+    for item in raw:
+        oid = None
+        if isinstance(item, bool):
+            oid = None
+        elif isinstance(item, int):
+            oid = item
+        elif isinstance(item, str) and item.strip().isdigit():
+            oid = int(item.strip())
+        elif isinstance(item, str):
+            oid = by_code.get(item.strip())
+        if oid not in spec.options:
+            raise ServiceError(_("This option does not exist on this ballot."), field=field, code="bad_option")
+        if oid in ids:
+            raise ServiceError(_("Each option can be chosen only once."), field=field, code="bad_option")
+        ids.append(oid)
+    if len(ids) < spec.min_choices or len(ids) > spec.max_choices:
+        if spec.min_choices == spec.max_choices:
+            message = _("Choose exactly %(n)s option(s).") % {"n": spec.max_choices}
+        else:
+            message = _("Choose between %(min)s and %(max)s options.") % {"min": spec.min_choices, "max": spec.max_choices}
+        raise ServiceError(message, field=field, code="bad_count")
+    if spec.kind != Poll.Kind.RANKED:
+        ids.sort()
+    return tuple(ids)
+
+
+def _why_not_on_roll(user, spec):
+    reg = (
+        Registration.objects.filter(gathering_id=spec.gathering_id, person__user=user)
+        .only("role", "status", "checked_in_at").first()
+    )
+    if reg is None:
+        return _("You are not a delegate of this gathering, so you cannot vote in this poll.")
+    if reg.role != Registration.Role.DELEGATE:
+        return _("Only delegates vote; observers and guests follow the vote without a ballot.")
+    if reg.status != Registration.Status.ACCREDITED:
+        return _("Your accreditation as a delegate is not confirmed, so you cannot vote yet.")
+    if Proxy.objects.filter(giver=reg, revoked_at__isnull=True).exists():
+        return _("You gave your proxy to another delegate: they vote for you.")
+    if reg.checked_in_at is None:
+        return _("You are not checked in: votes are cast by the delegates present.")
+    return _("You were not on the voter roll when this poll opened.")
+
+
+def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=None):
+    """Cast the voter's ballot, and the ballots they hold by proxy, in one go.
+
+    ``choices``: option ids (or built-in codes "yes", "no", ...), in order of
+    preference for ranked polls. ``proxy_split``: {registration id: choices}
+    for represented delegates whose vote differs. ``idempotency_key``: a random
+    string from the client; the same key and ballot sent again is counted once
+    and answered with the same receipt. Returns a ``CastResult`` once durable.
+    """
+    poll_id = poll.pk if isinstance(poll, Poll) else poll
+    if not is_member(voter_user):
+        raise PermissionDenied(_("Log in to vote."))
+    spec = ballot_box.poll_spec(poll_id)
+    if spec is None:
+        raise NotFound(_("This poll does not exist."))
+    if spec.state == Poll.State.OPEN and spec.closes_at and spec.closes_at <= timezone.now():
+        apply_schedule(Poll.objects.get(pk=poll_id))
+        spec = ballot_box.poll_spec(poll_id, refresh=True)
+    elif spec.state == Poll.State.DRAFT:
+        apply_schedule(Poll.objects.get(pk=poll_id))
+        spec = ballot_box.poll_spec(poll_id, refresh=True)
+    if spec.state == Poll.State.DRAFT:
+        raise ServiceError(_("This poll is not open yet."), code="poll_not_open")
+    if spec.state != Poll.State.OPEN:
+        raise ServiceError(_("This poll is closed: no more ballots are accepted."), code="poll_not_open")
+    if idempotency_key in (None, ""):
+        idempotency_key = ballot_box.new_key()
+    if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
+        raise ServiceError(
+            _("The request key must be 16 to 100 letters, digits, “-” or “_”."), field="idempotency_key", code="bad_key"
+        )
+    entitlements = spec.roll.get(voter_user.pk)
+    if not entitlements:
+        raise PermissionDenied(_why_not_on_roll(voter_user, spec), code="not_on_roll")
+    main = _option_ids(spec, choices, "choices")
+    split = {}
+    represented = {reg_id for _voter, reg_id, _w in entitlements}
+    if proxy_split:
+        if not isinstance(proxy_split, dict):
+            raise ServiceError(_("You do not hold a proxy for this delegate in this poll."), field="proxy_split", code="bad_proxy")
+        for reg_id, raw in proxy_split.items():
+            try:
+                reg_id = int(reg_id)
+            except (TypeError, ValueError):
+                reg_id = None
+            if reg_id not in represented:
+                raise ServiceError(
+                    _("You do not hold a proxy for this delegate in this poll."), field="proxy_split", code="bad_proxy"
+                )
+            split[reg_id] = _option_ids(spec, raw, "proxy_split")
+    entries = [(voter_id, weight, split.get(reg_id, main)) for voter_id, reg_id, weight in entitlements]
+    payload = json.dumps(sorted([voter_id, list(c)] for voter_id, _w, c in entries))
+    item = ballot_box.CastItem(
+        poll_id=spec.id,
+        secret=spec.secret,
+        allow_change=spec.allow_change,
+        entries=entries,
+        key_hash=ballot_box.key_hash(spec.id, voter_user.pk, idempotency_key),
+        fingerprint=ballot_box.fingerprint(spec.id, idempotency_key, payload),
+        receipt=ballot_box.receipt_for(spec.id, idempotency_key),
+    )
+    outcome = ballot_box.write(item)
+    if outcome.error is not None:
+        raise outcome.error
+    return CastResult(
+        poll_id=spec.id, receipt=outcome.receipt, votes=len(entries), weight=sum(e[1] for e in entries),
+        duplicate=outcome.duplicate, changed=outcome.changed,
+    )
+
+
+# --- proxies ----------------------------------------------------------------------------
+
+
+def give_proxy(actor, gathering, holder, giver=None):
+    """``giver`` (a registration; by default the actor's own) entrusts its vote
+    to ``holder`` for every poll of the gathering opened from now on."""
+    _require(actor, "voting.give_proxy", gathering)
+    if giver is None:
+        giver = Registration.objects.filter(gathering=gathering, person__user=actor).first()
+        if giver is None:
+            raise ServiceError(_("Only an accredited delegate of this gathering can give a proxy."), field="holder")
+    elif giver.person.user_id != actor.pk and not actor.has_perm("voting.manage_proxies", gathering):
+        raise PermissionDenied()
+    for reg, field in ((giver, "giver"), (holder, "holder")):
+        if (
+            reg is None or reg.gathering_id != gathering.pk or reg.role != Registration.Role.DELEGATE
+            or reg.status != Registration.Status.ACCREDITED
+        ):
+            raise ServiceError(_("Both delegates must be accredited delegates of this gathering."), field=field)
+    if giver.pk == holder.pk:
+        raise ServiceError(_("A delegate cannot hold their own proxy."), field="holder")
+    if Proxy.objects.filter(giver=holder, revoked_at__isnull=True).exists():
+        raise ServiceError(_("This delegate has given their own proxy away and cannot hold one."), field="holder")
+    if Proxy.objects.filter(holder=giver, revoked_at__isnull=True).exists():
+        raise ServiceError(_("A delegate who holds proxies cannot give their own away."), field="holder")
+    try:
+        with transaction.atomic():
+            proxy = Proxy.objects.create(gathering=gathering, giver=giver, holder=holder, created_by=actor)
+            _audit(gathering, actor, "proxy_given", f"proxy {proxy.pk}")
+    except IntegrityError:
+        raise ServiceError(_("This delegate has already given a proxy; revoke it first."), field="holder") from None
+    return proxy
+
+
+def revoke_proxy(actor, proxy):
+    """The giver, the holder or an organiser withdraws a proxy. Polls already
+    open keep their roll; every poll opened afterwards ignores the proxy."""
+    allowed = is_member(actor) and (
+        proxy.giver.person.user_id == actor.pk
+        or proxy.holder.person.user_id == actor.pk
+        or actor.has_perm("voting.manage_proxies", proxy.gathering)
+    )
+    if not allowed:
+        raise PermissionDenied()
+    with transaction.atomic():
+        changed = Proxy.objects.filter(pk=proxy.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor
+        )
+        if not changed:
+            raise ServiceError(_("This proxy was already revoked."), code="bad_state")
+        _audit(proxy.gathering, actor, "proxy_revoked", f"proxy {proxy.pk}")
+    proxy.refresh_from_db()
+    return proxy

@@ -1,0 +1,237 @@
+"""Thin views: an access helper, a form, one service call, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from convoca.core.errors import ServiceError
+from convoca.gatherings.models import Gathering
+
+from . import ballot_box, queries, services
+from .forms import AnnulForm, BallotForm, PollForm, ProxyForm
+from .models import AuditEntry, Poll, Proxy, weight_display
+
+
+def _gathering_for(request, slug, perm):
+    gathering = get_object_or_404(Gathering, slug=slug)
+    if not request.user.has_perm(perm, gathering):
+        raise DjangoPermissionDenied
+    return gathering
+
+
+def _poll_for(request, pk, perm="voting.view_poll"):
+    poll = queries.get_poll(pk)
+    if poll is None:
+        raise Http404
+    if not request.user.has_perm(perm, poll):
+        raise DjangoPermissionDenied
+    return services.apply_schedule(poll)
+
+
+def _form_error(form, exc):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+@login_required
+def poll_list(request, slug):
+    gathering = _gathering_for(request, slug, "voting.view_polls")
+    polls = list(queries.polls_for(gathering))
+    return render(request, "voting/list.html", {
+        "gathering": gathering, "polls": polls,
+        "can_manage": request.user.has_perm("voting.manage_polls", gathering),
+    })
+
+
+@login_required
+def poll_create(request, slug):
+    gathering = _gathering_for(request, slug, "voting.manage_polls")
+    form = PollForm(request.POST or None, gathering=gathering, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            poll = services.create_poll(request.user, gathering, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The poll was created. Open it when the assembly is ready to vote."))
+            return redirect(poll)
+    return render(request, "voting/form.html", {"gathering": gathering, "form": form})
+
+
+def _ballot_context(request, poll, form=None):
+    """What the poll page shows to this viewer: ballot, turnout, results."""
+    user = request.user
+    options = list(poll.options.all())
+    context = {"poll": poll, "gathering": poll.gathering, "options": options,
+               "can_manage": user.has_perm("voting.manage_poll", poll)}
+    if poll.state != Poll.State.DRAFT:
+        context["turnout"] = queries.turnout(poll)
+    if queries.can_see_results(user, poll):
+        context["result"] = queries.labelled_result(poll, queries.live_result(poll))
+    if poll.is_open and user.has_perm("voting.vote", poll):
+        entitlements = queries.holder_entitlements(user, poll)
+        voted = queries.has_voted(user, poll)
+        context["voted"] = voted
+        context["represented"] = [v.registration for v in entitlements if v.registration.person.user_id != user.pk]
+        if not voted or poll.allow_change:
+            context["form"] = form or BallotForm(
+                initial={"idempotency_key": ballot_box.new_key()}, poll=poll, options=options,
+                represented=context["represented"], viewer=user,
+            )
+    return context
+
+
+@login_required
+@never_cache
+def poll_detail(request, pk):
+    poll = _poll_for(request, pk)
+    return render(request, "voting/detail.html", _ballot_context(request, poll))
+
+
+@login_required
+@require_POST
+@never_cache
+def poll_cast(request, pk):
+    """The web ballot: a plain form. The confirmation with the receipt is
+    rendered in the answer itself (never stored in the session): reloading it
+    re-sends the same request key and counts once."""
+    poll = _poll_for(request, pk)
+    if not request.user.has_perm("voting.vote", poll):
+        raise DjangoPermissionDenied
+    represented = [v.registration for v in queries.holder_entitlements(request.user, poll)
+                   if v.registration.person.user_id != request.user.pk]
+    form = BallotForm(request.POST, poll=poll, options=list(poll.options.all()), represented=represented,
+                      viewer=request.user)
+    if form.is_valid():
+        try:
+            result = services.cast_ballot(request.user, poll, form.cleaned_data["ballot"],
+                                          form.cleaned_data["idempotency_key"], form.cleaned_data.get("proxy_split"))
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            response = render(request, "voting/cast_done.html", {
+                "poll": poll, "gathering": poll.gathering, "result": result,
+                "weight": weight_display(result.weight),
+            })
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "voting/detail.html", _ballot_context(request, poll, form))
+
+
+def _lifecycle(request, pk, action, done_message):
+    poll = _poll_for(request, pk, "voting.manage_poll")
+    try:
+        action(request.user, poll)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done_message)
+    return redirect(poll)
+
+
+@login_required
+@require_POST
+def poll_open(request, pk):
+    return _lifecycle(request, pk, services.open_poll, _("The poll is open: the voter roll is fixed from now on."))
+
+
+@login_required
+@require_POST
+def poll_close(request, pk):
+    return _lifecycle(request, pk, services.close_poll, _("The poll is closed and counted. Publish the results when ready."))
+
+
+@login_required
+@require_POST
+def poll_publish(request, pk):
+    return _lifecycle(request, pk, services.publish_poll, _("The results are published."))
+
+
+@login_required
+def poll_annul(request, pk):
+    poll = _poll_for(request, pk, "voting.manage_poll")
+    form = AnnulForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.annul_poll(request.user, poll, form.cleaned_data["reason"])
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The poll was annulled."))
+            return redirect(poll)
+    return render(request, "voting/annul.html", {"poll": poll, "gathering": poll.gathering, "form": form})
+
+
+def poll_receipts(request, pk):
+    """Public once the poll is closed: every receipt with its choice, to check
+    one's own ballot and to recount."""
+    poll = queries.get_poll(pk)
+    if poll is None:
+        raise Http404
+    services.apply_schedule(poll)
+    context = {"poll": poll, "gathering": poll.gathering, "published": queries.can_see_receipts(poll)}
+    if context["published"]:
+        rows = queries.receipts(poll, request.user)
+        wanted = request.GET.get("receipt", "").strip().upper()
+        context.update(rows=rows, wanted=wanted, found=[r for r in rows if wanted and r["receipt"] == wanted],
+                       named=any("voter" in row for row in rows))
+    return render(request, "voting/receipts.html", context)
+
+
+@login_required
+@never_cache
+def poll_turnout(request, pk):
+    """The live turnout panel (htmx refreshes it while the poll is open)."""
+    poll = _poll_for(request, pk)
+    return render(request, "voting/_turnout.html", {"poll": poll, "turnout": queries.turnout(poll)})
+
+
+@login_required
+def poll_audit(request, pk):
+    poll = _poll_for(request, pk, "voting.view_audit")
+    entries = AuditEntry.objects.filter(poll=poll).select_related("actor__person")
+    return render(request, "voting/audit.html", {"poll": poll, "gathering": poll.gathering, "entries": entries})
+
+
+@login_required
+def proxies(request, slug):
+    gathering = _gathering_for(request, slug, "voting.give_proxy")
+    manager = request.user.has_perm("voting.manage_proxies", gathering)
+    qs = Proxy.objects.filter(gathering=gathering).select_related(
+        "giver__person", "giver__organisation", "holder__person", "holder__organisation")
+    mine = [p for p in qs if manager or request.user.pk in (p.giver.person.user_id, p.holder.person.user_id)]
+    form = ProxyForm(request.POST or None, gathering=gathering, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_proxy(request.user, gathering, form.cleaned_data["holder"])
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your proxy is recorded. It applies to every poll opened from now on."))
+            return redirect("voting:proxies", gathering.slug)
+    return render(request, "voting/proxies.html", {"gathering": gathering, "proxies": mine, "form": form,
+                                                   "manager": manager})
+
+
+@login_required
+@require_POST
+def proxy_revoke(request, pk):
+    proxy = get_object_or_404(
+        Proxy.objects.select_related("gathering", "giver__person", "holder__person"), pk=pk
+    )
+    user = request.user
+    if not (user.has_perm("voting.manage_proxies", proxy.gathering)
+            or user.pk in (proxy.giver.person.user_id, proxy.holder.person.user_id)):
+        raise DjangoPermissionDenied
+    try:
+        services.revoke_proxy(user, proxy)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The proxy is revoked. Polls already open keep their voter roll."))
+    return redirect("voting:proxies", proxy.gathering.slug)

@@ -1,0 +1,154 @@
+"""Creating, opening, closing, publishing and annulling polls; the audit trail."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.voting import queries, services
+from convoca.voting.models import AuditEntry, Option, Poll
+
+from .helpers import add_delegate, check_in, key, open_poll, option
+
+CONTRADICTIONS = [
+    ({"kind": "multiple", "options": "A\nB\nC", "min_choices": 3, "max_choices": 2}, "min_choices"),
+    ({"kind": "multiple", "options": "A\nB", "max_choices": 3}, "max_choices"),
+    ({"quorum_percent": "120"}, "quorum_percent"),
+    ({"quorum_percent": "-1"}, "quorum_percent"),
+    ({"quorum_percent": "NaN"}, "quorum_percent"),
+    ({"majority": "custom"}, "majority_percent"),
+    ({"majority": "whatever"}, "majority"),
+    ({"kind": "ranked", "options": "A\nB", "seats": 2}, "seats"),
+    ({"kind": "single", "options": "Only one"}, "options"),
+    ({"kind": "single", "options": "Same\nsame"}, "options"),
+    ({"secrecy": "secret", "allow_change": True}, "allow_change"),
+    ({"secrecy": "secret", "results_while_open": True}, "results_while_open"),
+    ({"title": "   "}, "title"),
+    ({"block_threshold": 0, "kind": "consensus"}, "block_threshold"),
+    ({"block_threshold": 10**12, "kind": "consensus"}, "block_threshold"),
+    ({"kind": "approval", "options": "A\nB", "min_choices": 10**9}, "min_choices"),
+    ({"kind": "multiple", "options": "A\nB", "seats": 10**9}, "seats"),
+    ({"custom_weights": {"org:x": "1"}}, "custom_weights"),
+    ({"custom_weights": {"org:1": "-2"}}, "custom_weights"),
+    ({"closes_at": timezone.now() - dt.timedelta(minutes=1)}, "closes_at"),
+]
+
+
+@pytest.mark.parametrize("values,field", CONTRADICTIONS)
+def test_it_refuses_contradictory_rules_and_stores_nothing(world, values, field):
+    values = {"title": "Q", "kind": "yes_no", **values}
+    with pytest.raises(ServiceError) as exc:
+        services.create_poll(world.alice, world.conference, **values)
+    assert exc.value.field == field
+    assert str(exc.value.message)
+    assert not Poll.objects.exists() and not Option.objects.exists()
+
+
+def test_it_lets_only_organisers_create_polls(world):
+    w = world
+    for user in (w.bob, w.olga, w.tomas, w.nadia, w.carla):
+        with pytest.raises(PermissionDenied):
+            services.create_poll(user, w.conference, title="Q", kind="yes_no")
+    # the Colombian committee runs the polls of its own preparatory meeting, not Mexico's
+    assert services.create_poll(w.carla, w.prep_co, title="Q", kind="yes_no")
+    with pytest.raises(PermissionDenied):
+        services.create_poll(w.carla, w.prep_mx, title="Q", kind="yes_no")
+
+
+def test_it_runs_the_whole_lifecycle_and_audits_every_step(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = services.create_poll(w.alice, w.conference, title="¿Huelga continental?", kind="yes_no")
+    assert poll.options.count() == 3
+    services.open_poll(w.alice, poll)
+    assert queries.turnout(poll)["voted"] == 0
+    services.cast_ballot(w.bob, poll, ["yes"], key())
+    assert queries.turnout(poll)["voted"] == 1
+    assert not queries.can_see_results(w.bob, poll)
+    services.close_poll(w.alice, poll)
+    assert queries.can_see_results(w.alice, poll) and not queries.can_see_results(w.bob, poll)
+    services.publish_poll(w.alice, poll)
+    assert queries.can_see_results(w.bob, poll)
+    assert poll.result["outcome"] == "adopted"
+    assert list(AuditEntry.objects.filter(poll=poll).values_list("action", "actor")) == [
+        ("created", w.alice.pk), ("opened", w.alice.pk), ("closed", w.alice.pk), ("published", w.alice.pk),
+    ]
+    with pytest.raises(ServiceError):
+        services.annul_poll(w.alice, poll, "too late")
+
+
+def test_it_refuses_steps_out_of_order(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no")
+    for step in (services.close_poll, services.publish_poll):
+        with pytest.raises(ServiceError):
+            step(w.alice, poll)
+    services.open_poll(w.alice, poll)
+    with pytest.raises(ServiceError):
+        services.open_poll(w.alice, poll)
+
+
+def test_it_refuses_to_open_a_poll_nobody_can_vote_in(world):
+    poll = services.create_poll(world.alice, world.conference, title="Q", kind="yes_no")
+    with pytest.raises(ServiceError, match="Nobody can vote"):
+        services.open_poll(world.alice, poll)
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.DRAFT
+
+
+def test_it_annuls_with_a_reason(world):
+    w = world
+    poll = open_poll(w, electorate="accredited")
+    with pytest.raises(ServiceError, match="why"):
+        services.annul_poll(w.alice, poll, "  ")
+    services.annul_poll(w.alice, poll, "Wrong text on the screen")
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.ANNULLED and poll.annul_reason == "Wrong text on the screen"
+    with pytest.raises(ServiceError):
+        services.cast_ballot(w.bob, poll, ["yes"], key())
+
+
+def test_it_opens_and_closes_on_schedule(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no",
+                                opens_at=timezone.now() + dt.timedelta(minutes=5),
+                                closes_at=timezone.now() + dt.timedelta(minutes=10))
+    services.apply_schedule(poll)
+    assert poll.state == Poll.State.DRAFT
+    Poll.objects.filter(pk=poll.pk).update(opens_at=timezone.now() - dt.timedelta(seconds=1))
+    services.cast_ballot(w.bob, poll.pk, ["yes"], key())  # the first ballot finds it due and opens it
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(ServiceError, match="closed"):
+        services.cast_ballot(w.bob, poll.pk, ["no"], key())
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.CLOSED and poll.result["ballots"] == 1
+    actions = list(AuditEntry.objects.filter(poll=poll).values_list("action", "note", "actor"))
+    assert actions[1:] == [("opened", "scheduled", None), ("closed", "scheduled", None)]
+
+
+def test_it_elects_a_committee_by_stv_and_reports_the_rounds(world):
+    w = world
+    check_in(w.bob_reg)
+    voters = [w.bob] + [add_delegate(w, f"v{i}@example.org", f"V{i}")[0] for i in range(5)]
+    poll = open_poll(w, kind="ranked", options="Ana\nBeto\nCira\nDuda", seats=2)
+    a, b, c, d = (option(poll, label=n) for n in ("Ana", "Beto", "Cira", "Duda"))
+    ballots = [[a, b], [a, c], [a, b], [b, a], [c, d], [d, c]]
+    for user, ranking in zip(voters, ballots):
+        services.cast_ballot(user, poll, ranking, key())
+    services.close_poll(w.alice, poll)
+    assert poll.result["winners"][0] == a and len(poll.result["winners"]) == 2
+    assert poll.result["rounds"][0]["quota"] == "3"
+
+
+def test_it_fails_a_consensus_blocked_by_one_organisation(world):
+    w = world
+    check_in(w.bob_reg)
+    maria, _ = add_delegate(w, "maria@example.org", "María", w.org_mx)
+    poll = open_poll(w, kind="consensus", weighting="organisation", block_threshold=1)
+    services.cast_ballot(w.bob, poll, ["agree"], key())
+    services.cast_ballot(maria, poll, ["block"], key())
+    services.close_poll(w.alice, poll)
+    assert poll.result["outcome"] == "blocked"

@@ -1,0 +1,103 @@
+"""A secret poll leaves nothing that links a voter to a choice: we inspect
+every table, the cache and every log line captured while people voted."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from convoca.voting import queries, services
+from convoca.voting.models import Ballot, Participation, Poll
+
+from .helpers import add_delegate, check_in, key, open_poll, option
+
+
+def all_rows():
+    """{table: [row as text, ...]} for every table in the database."""
+    dump = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            dump[table] = [" | ".join(str(v) for v in row) for row in cursor.fetchall()]
+    return dump
+
+
+def columns(model):
+    with connection.cursor() as cursor:
+        return {c.name: c for c in connection.introspection.get_table_description(cursor, model._meta.db_table)}
+
+
+def test_it_keeps_no_link_between_voter_and_choice_anywhere(world, caplog):
+    w = world
+    check_in(w.bob_reg)
+    voters = [w.bob] + [add_delegate(w, f"v{i}@example.org", f"Votante {i}")[0] for i in range(7)]
+    poll = open_poll(w, secrecy=Poll.Secrecy.SECRET, kind="single", options="Ana\nBeto\nCira")
+    ids = [option(poll, label=n) for n in ("Ana", "Beto", "Cira")]
+    keys, receipts = [], []
+    caplog.set_level(logging.DEBUG)
+    with CaptureQueriesContext(connection) as captured:  # as with DEBUG=True: every wrapped query logged
+        for i, user in enumerate(voters):
+            k = key()
+            keys.append(k)
+            receipts.append(services.cast_ballot(user, poll, [ids[i % 3]], k).receipt)
+        services.close_poll(w.alice, poll)
+    logged = "\n".join(r.getMessage() for r in caplog.records) + "\n".join(q["sql"] for q in captured.captured_queries)
+
+    # 1. the ballot table names nobody and carries no time; "has voted" carries no choice
+    assert set(Ballot.objects.filter(poll=poll).values_list("voter_id", flat=True)) == {None}
+    for model in (Ballot, Participation):
+        kinds = {connection.introspection.data_types_reverse.get(c.type_code, str(c.type_code)).lower()
+                 if isinstance(c.type_code, int) else str(c.type_code).lower() for c in columns(model).values()}
+        assert not any("date" in k or "time" in k for k in kinds), model
+    shared = set(columns(Ballot)) & set(columns(Participation))
+    assert shared == {"id", "poll_id", "voter_id"} or shared == {"id", "poll_id"}
+    assert not set(Ballot.objects.values_list("id", flat=True)) & set(Participation.objects.values_list("id", flat=True))
+
+    # 2. receipts live only in the ballot table; keys are stored nowhere; choices appear in no other voting table
+    rows = all_rows()
+    for table, lines in rows.items():
+        text = "\n".join(lines)
+        for k in keys:
+            assert k not in text, table
+        if table != "voting_ballot":
+            for r in receipts:
+                assert r not in text, table
+    # 3. nothing in the logs, the captured SQL or the cache holds a receipt or a ballot insert
+    for r in receipts:
+        assert r not in logged
+    assert "INSERT INTO voting_ballot" not in logged.replace('"', "")
+    assert not any(r in str(cache.get(k)) for r in receipts for k in getattr(cache, "_cache", {}))
+    # 4. ids and row order carry no arrival order: random 63-bit ids, resealed at close
+    ballot_ids = list(Ballot.objects.filter(poll=poll).order_by("pk").values_list("pk", flat=True))
+    assert len(ballot_ids) == len(voters) and max(ballot_ids) - min(ballot_ids) > 10**9
+    # 5. the audit trail never mentions a choice or a receipt
+    for line in rows["voting_auditentry"]:
+        assert not any(r in line for r in receipts)
+    # 6. everyone can still check their own ballot and recount
+    published = {row["receipt"]: row["choice_ids"] for row in queries.receipts(poll)}
+    assert set(published) == set(receipts)
+    assert sorted(v[0] for v in published.values()) == sorted(ids[i % 3] for i in range(len(voters)))
+
+
+def test_it_publishes_who_voted_what_in_a_named_poll(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = open_poll(w, secrecy=Poll.Secrecy.NAMED)
+    services.cast_ballot(w.bob, poll, ["no"], key())
+    services.close_poll(w.alice, poll)
+    rows = queries.receipts(poll, w.alice)
+    assert rows[0]["voter"] == "Bob Delegado" and rows[0]["choice_ids"] == [option(poll, "no")]
+    # someone who may not see bob's name reads his organisation instead
+    assert "Sindicato Andino" in queries.receipts(poll, w.nadia)[0]["voter"]
+
+
+def test_it_shows_who_voted_what_in_an_open_poll_to_organisers_only(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = open_poll(w, secrecy=Poll.Secrecy.OPEN)
+    services.cast_ballot(w.bob, poll, ["yes"], key())
+    services.close_poll(w.alice, poll)
+    assert queries.receipts(poll, w.alice)[0]["voter"] == "Bob Delegado"
+    assert "voter" not in queries.receipts(poll, w.nadia)[0]
+    assert "voter" not in queries.receipts(poll, None)[0]
