@@ -13,6 +13,11 @@ class RolesOut(Schema):
     committee_countries: list[str]
 
 
+class AuthError(Schema):
+    detail: str
+    code: str | None = None
+
+
 class MeOut(Schema):
     id: int
     email: str
@@ -20,7 +25,7 @@ class MeOut(Schema):
     roles: RolesOut
 
 
-@router.get("/me", response=MeOut, auth=token_or_session, url_name="me")
+@router.get("/me", response={200: MeOut, 401: AuthError}, auth=token_or_session, url_name="me")
 def me(request):
     """The authenticated account: its roles and the id of its person record."""
     user = request.auth  # TokenAuth and SessionAuth both return the User

@@ -120,6 +120,8 @@ def _gathering(slug):
 
 
 def _registration(registration_id):
+    if not 0 < registration_id < 2**63:  # outside what the database can hold: no such row
+        raise NotFound(_("There is no such registration."))
     registration = (
         Registration.objects.select_related("gathering", "person", "organisation", "organisation__contact")
         .filter(pk=registration_id)
@@ -281,7 +283,7 @@ def register(request, slug: str, payload: RegisterIn):
 
 
 @router.post(
-    "/registrations/{int:registration_id}/accredit", response={200: RegistrationOut, **ERRORS},
+    "/registrations/{registration_id}/accredit", response={200: RegistrationOut, **ERRORS},
     auth=token_or_session, summary="Accredit",
 )
 def accredit(request, registration_id: int):
@@ -290,7 +292,7 @@ def accredit(request, registration_id: int):
 
 
 @router.post(
-    "/registrations/{int:registration_id}/refuse", response={200: RegistrationOut, **ERRORS},
+    "/registrations/{registration_id}/refuse", response={200: RegistrationOut, **ERRORS},
     auth=token_or_session, summary="Refuse accreditation",
 )
 def refuse(request, registration_id: int, payload: RefuseIn):
@@ -301,7 +303,7 @@ def refuse(request, registration_id: int, payload: RefuseIn):
 
 
 @router.post(
-    "/registrations/{int:registration_id}/mandate", response={200: RegistrationOut, **ERRORS},
+    "/registrations/{registration_id}/mandate", response={200: RegistrationOut, **ERRORS},
     auth=token_or_session, summary="Confirm or reject a delegate's mandate",
 )
 def decide_mandate(request, registration_id: int, payload: MandateIn):

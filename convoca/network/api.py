@@ -19,11 +19,12 @@ from .models import Person, Sector
 router = Router(tags=["network"])
 
 MAX_LIMIT = 200
+MAX_OFFSET = 10**9  # beyond BIGINT the database raises instead of answering an empty page
 
 
 class Page(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _paginate(queryset, page):
@@ -101,7 +102,7 @@ def _no_nulls(values):
     return values
 
 
-@router.get("/organisations", response={200: OrganisationList, 400: Error}, auth=optional)
+@router.get("/organisations", response={200: OrganisationList, 400: Error, 401: Error}, auth=optional)
 def list_organisations(request, filters: Query[OrganisationFilters]):
     """Organisations: public ones for anonymous callers, all for members."""
     queryset = queries.organisations_visible_to(request.user).order_by("name_key", "pk")
@@ -115,19 +116,22 @@ def list_organisations(request, filters: Query[OrganisationFilters]):
     return {"count": count, "items": [_organisation_out(org) for org in items]}
 
 
-@router.post("/organisations", response={201: OrganisationOut, 400: Error, 403: Error}, auth=token_or_session)
+@router.post(
+    "/organisations", response={201: OrganisationOut, 400: Error, 401: Error, 403: Error}, auth=token_or_session
+)
 def create_organisation(request, payload: OrganisationIn):
     organisation = services.create_organisation(request.user, **payload.dict())
     return 201, _organisation_out(organisation)
 
 
-@router.get("/organisations/{organisation_id}", response={200: OrganisationOut, 404: Error}, auth=optional)
+@router.get("/organisations/{organisation_id}", response={200: OrganisationOut, 401: Error, 404: Error}, auth=optional)
 def get_organisation(request, organisation_id: int):
     return _organisation_out(_visible_organisation(request, organisation_id))
 
 
 @router.patch(
-    "/organisations/{organisation_id}", response={200: OrganisationOut, 400: Error, 403: Error, 404: Error},
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, 400: Error, 401: Error, 403: Error, 404: Error},
     auth=token_or_session,
 )
 def patch_organisation(request, organisation_id: int, payload: OrganisationPatch):
@@ -233,7 +237,7 @@ def _visible_person(request, person_id):
     return person
 
 
-@router.get("/people", response=PersonList, auth=token_or_session)
+@router.get("/people", response={200: PersonList, 401: Error}, auth=token_or_session)
 def list_people(request, page: Query[Page]):
     """People whose display name the caller may see; hidden fields are null."""
     queryset = queries.people_visible_to(request.user).order_by("display_name", "pk")
@@ -241,20 +245,21 @@ def list_people(request, page: Query[Page]):
     return {"count": count, "items": [_person_out(request.user, person) for person in items]}
 
 
-@router.post("/people", response={201: PersonOut, 400: Error, 403: Error}, auth=token_or_session)
+@router.post("/people", response={201: PersonOut, 400: Error, 401: Error, 403: Error}, auth=token_or_session)
 def create_person(request, payload: PersonIn):
     person = services.create_person(request.user, **_person_values(payload.dict(exclude_none=True)))
     person = queries.people_visible_to(request.user).get(pk=person.pk)
     return 201, _person_out(request.user, person)
 
 
-@router.get("/people/{person_id}", response={200: PersonOut, 404: Error}, auth=token_or_session)
+@router.get("/people/{person_id}", response={200: PersonOut, 401: Error, 404: Error}, auth=token_or_session)
 def get_person(request, person_id: int):
     return _person_out(request.user, _visible_person(request, person_id))
 
 
 @router.patch(
-    "/people/{person_id}", response={200: PersonOut, 400: Error, 403: Error, 404: Error}, auth=token_or_session
+    "/people/{person_id}", response={200: PersonOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    auth=token_or_session,
 )
 def patch_person(request, person_id: int, payload: PersonPatch):
     person = _visible_person(request, person_id)
@@ -277,7 +282,7 @@ class CommitteeOut(Schema):
     members: list[CommitteeMember]
 
 
-@router.get("/committees", response={200: list[CommitteeOut], 403: Error}, auth=token_or_session)
+@router.get("/committees", response={200: list[CommitteeOut], 401: Error, 403: Error}, auth=token_or_session)
 def list_committees(request):
     """National committees with the members whose name the caller may see."""
     if not request.user.has_perm("network.view_committee"):

@@ -169,7 +169,8 @@ def _clean_organisations(value):
         except (TypeError, ValueError):
             raise ServiceError(_("Choose organisations from the registry."), field="organisations") from None
     if ids:
-        found = {org.pk: org for org in Organisation.objects.filter(pk__in=ids)}
+        in_range = [pk for pk in ids if 0 < pk < 2**63]  # beyond BIGINT the database would raise
+        found = {org.pk: org for org in Organisation.objects.filter(pk__in=in_range)}
         missing = [pk for pk in ids if pk not in found]
         if missing:
             raise ServiceError(

@@ -52,7 +52,7 @@ class PollForm(forms.Form):
     min_choices = forms.IntegerField(label=_("Fewest choices a voter must make"), required=False, min_value=0)
     max_choices = forms.IntegerField(label=_("Most choices a voter may make"), required=False, min_value=1)
     seats = forms.IntegerField(label=_("Seats to fill"), required=False, min_value=1, initial=1)
-    quorum_percent = forms.DecimalField(label=_("Quorum (% of eligible votes that must take part)"), required=False,
+    quorum_percent = forms.DecimalField(label=_("Quorum: percentage of the eligible votes that must take part"), required=False,
                                         min_value=0, max_value=100, decimal_places=2, initial=0)
     majority = forms.ChoiceField(label=_("Majority needed"), choices=Poll.Majority.choices, initial=Poll.Majority.SIMPLE)
     majority_percent = forms.DecimalField(label=_("Custom share (%)"), required=False, decimal_places=2,
