@@ -137,3 +137,20 @@ def test_it_refuses_a_database_with_real_accounts():
 
     run_demo("--force")
     assert Gathering.objects.count() == 11
+
+
+def test_it_loads_polls_in_every_state_once(loaded):
+    from convoca.voting.models import Ballot, Poll
+
+    states = set(Poll.objects.values_list("state", flat=True))
+    assert {"draft", "open", "closed", "published", "annulled"} <= states
+    assert Poll.objects.filter(kind="ranked", seats__gt=1, secrecy="secret", state="published").exists()
+    assert Poll.objects.filter(kind="consensus", state="published").exists()
+    polls, ballots = Poll.objects.count(), Ballot.objects.count()
+    run_demo()
+    assert (Poll.objects.count(), Ballot.objects.count()) == (polls, ballots)
+    # The delegates given an account to vote cannot log in.
+    voters = User.objects.filter(email__endswith=f"@{demo.DEMO_DOMAIN}").exclude(
+        email__in=[email for _label, email in demo.demo_logins()]
+    )
+    assert voters.exists() and not any(user.has_usable_password() for user in voters)

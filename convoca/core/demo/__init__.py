@@ -423,9 +423,30 @@ def load_demo():
 
 
 def _load_polls(conference, coordinator):
-    """Demo votes come from the voting app once it provides them."""
+    """Demo votes come from the voting app: loaded once (a conference that has
+    polls already is left alone). The voters are accredited delegates of the
+    conference; the fictional ones get an account without a usable password so
+    that they can be on the voter roll (nobody can log in as them)."""
     if importlib.util.find_spec("convoca.voting.demo") is None:
         return "absent"
+    from convoca.accounts.models import User
+    from convoca.gatherings.models import Registration
+    from convoca.voting.models import Poll
+
+    if Poll.objects.filter(gathering=conference).exists():
+        return "present"
+    delegates = list(
+        Registration.objects.filter(
+            gathering=conference, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
+            person__user__isnull=True,
+        ).exclude(person__email="").select_related("person")[:40]
+    )
+    for registration in delegates:
+        user = User(email=registration.person.email)
+        user.set_unusable_password()
+        user.save()
+        registration.person.user = user
+        registration.person.save(update_fields=["user"])
     module = importlib.import_module("convoca.voting.demo")
     module.load_demo_polls(conference, coordinator)
     return "loaded"
