@@ -14,7 +14,7 @@ from . import services
 from .models import Option, Poll, Proxy, Voter
 
 
-def _vote_all(poll, pick, share=1.0, rng=None):
+def _vote_all(poll, pick, share=1.0, rng=None, leave_to=frozenset()):
     """Every holder on the roll votes (or the first ``share`` of them)."""
     rng = rng or random.Random(poll.pk)
     from convoca.accounts.models import User
@@ -23,13 +23,17 @@ def _vote_all(poll, pick, share=1.0, rng=None):
     holders = holders[: max(1, int(len(holders) * share))]
     options = list(Option.objects.filter(poll=poll).order_by("position"))
     for user in User.objects.filter(pk__in=holders).order_by("pk"):
+        if user.pk in leave_to:  # a demo login: left for the person trying the demo
+            continue
         services.cast_ballot(user, poll, pick(options, rng, user), secrets.token_urlsafe(18))
 
 
-def load_demo_polls(gathering, coordinator_user):
+def load_demo_polls(gathering, coordinator_user, leave_to=()):
     """Create the demo polls of ``gathering``; returns them. Needs at least four
     accredited delegates with accounts (present ones vote; if fewer than four
-    are checked in, the polls let every accredited delegate vote)."""
+    are checked in, the polls let every accredited delegate vote). The users in
+    ``leave_to`` (demo logins) cast no ballot and hold the proxy, so whoever
+    tries the demo can vote themselves."""
     delegates = list(
         Registration.objects.filter(
             gathering=gathering, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
@@ -42,9 +46,14 @@ def load_demo_polls(gathering, coordinator_user):
     electorate = Poll.Electorate.PRESENT if len(present) >= 4 else Poll.Electorate.ACCREDITED
     pool = present if electorate == Poll.Electorate.PRESENT else delegates
     actor = coordinator_user
+    leave_to = frozenset(user.pk for user in leave_to)
     if not Proxy.objects.filter(gathering=gathering, revoked_at__isnull=True).exists():
-        absent = [r for r in delegates if not r.checked_in_at] or delegates[-1:]
-        services.give_proxy(actor, gathering, pool[0], giver=absent[0] if absent[0] != pool[0] else delegates[-1])
+        # The demo's delegate login (an account with a password) holds the proxy, so
+        # whoever tries the demo sees a ballot that also votes for someone else.
+        logins = [r for r in pool if r.person.user_id in leave_to]
+        holder = logins[0] if logins else pool[0]
+        absent = [r for r in delegates if not r.checked_in_at and r != holder] or [r for r in delegates if r != holder]
+        services.give_proxy(actor, gathering, holder, giver=absent[-1])
 
     def create(**values):
         values.setdefault("electorate", electorate)
@@ -59,13 +68,13 @@ def load_demo_polls(gathering, coordinator_user):
     poll = create(title="¿Convocamos una jornada continental de acción el 1.º de mayo?", kind="yes_no",
                   quorum_percent="30")
     services.open_poll(actor, poll)
-    _vote_all(poll, lambda o, r, u: [r.choice([o[0], o[0], o[1], o[2]]).pk], share=0.5)
+    _vote_all(poll, lambda o, r, u: [r.choice([o[0], o[0], o[1], o[2]]).pk], share=0.5, leave_to=leave_to)
     polls.append(poll)
     # closed, not yet published: choosing the next venue
     poll = create(title="Sede de la próxima conferencia", kind="single", majority="plurality",
                   options="Ciudad de México\nSão Paulo\nBogotá")
     services.open_poll(actor, poll)
-    _vote_all(poll, lambda o, r, u: [r.choice(o).pk])
+    _vote_all(poll, lambda o, r, u: [r.choice(o).pk], leave_to=leave_to)
     services.close_poll(actor, poll)
     polls.append(poll)
     # published: secret election of the coordination committee by STV (3 seats)
@@ -74,7 +83,7 @@ def load_demo_polls(gathering, coordinator_user):
                   secrecy=Poll.Secrecy.SECRET, majority="plurality", tie_break="lot", options="\n".join(candidates),
                   description="Voto preferencial: numere a las candidaturas en su orden de preferencia.")
     services.open_poll(actor, poll)
-    _vote_all(poll, lambda o, r, u: [x.pk for x in r.sample(o, r.randint(2, len(o)))])
+    _vote_all(poll, lambda o, r, u: [x.pk for x in r.sample(o, r.randint(2, len(o)))], leave_to=leave_to)
     services.close_poll(actor, poll)
     services.publish_poll(actor, poll)
     polls.append(poll)
@@ -89,7 +98,7 @@ def load_demo_polls(gathering, coordinator_user):
     def consensus(options, rng, user):
         return [options[2].pk] if user.pk in blockers else [rng.choice(options[:2]).pk]
 
-    _vote_all(poll, consensus)
+    _vote_all(poll, consensus, leave_to=leave_to)
     services.close_poll(actor, poll)
     services.publish_poll(actor, poll)
     polls.append(poll)
@@ -97,7 +106,7 @@ def load_demo_polls(gathering, coordinator_user):
     poll = create(title="Moción de solidaridad con las trabajadoras migrantes detenidas", kind="yes_no",
                   secrecy=Poll.Secrecy.NAMED)
     services.open_poll(actor, poll)
-    _vote_all(poll, lambda o, r, u: [o[0].pk if r.random() < 0.85 else o[2].pk])
+    _vote_all(poll, lambda o, r, u: [o[0].pk if r.random() < 0.85 else o[2].pk], leave_to=leave_to)
     services.close_poll(actor, poll)
     services.publish_poll(actor, poll)
     polls.append(poll)

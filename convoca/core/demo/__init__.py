@@ -448,5 +448,6 @@ def _load_polls(conference, coordinator):
         registration.person.user = user
         registration.person.save(update_fields=["user"])
     module = importlib.import_module("convoca.voting.demo")
-    module.load_demo_polls(conference, coordinator)
+    logins = User.objects.filter(email__in=[login_email(role) for role in ROLES])
+    module.load_demo_polls(conference, coordinator, leave_to=list(logins))
     return "loaded"
