@@ -36,16 +36,7 @@ from convoca.core.demo.data import CONFERENCE  # noqa: E402
 OUT_DIR = ROOT / "var" / "bench"
 DATABASE = OUT_DIR / "page_weight.sqlite3"
 TARGET_BYTES = 50_000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one launch recipe for tests and bench)
 ANONYMOUS_PAGES = [
     "/",
     "/gatherings/",

@@ -29,16 +29,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from .chromium import CHROMIUM, CHROMIUM_ARGS
+
 LOCAL_SCHEMES = {"data", "blob", "about"}
 BROWSER_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -152,10 +144,10 @@ def browser_log(live_server):
     return BrowserLog(origin(live_server.url))
 
 
-@pytest.fixture
-def page(browser, live_server, browser_log):
-    """A first visit: new context, empty cache, Spanish-speaking browser."""
-    context = browser.new_context(base_url=live_server.url, locale="es-ES", service_workers="block")
+def open_page(browser, live_server, browser_log, **context_options):
+    """A first visit: new context, empty cache, Spanish-speaking browser, every
+    request, console message and page error recorded in ``browser_log``."""
+    context = browser.new_context(base_url=live_server.url, locale="es-ES", service_workers="block", **context_options)
     context.set_default_timeout(10_000)
     context.route("**/*", browser_log.route)
     page = context.new_page()
@@ -163,8 +155,14 @@ def page(browser, live_server, browser_log):
     page.on("console", browser_log.on_console)
     page.on("pageerror", browser_log.on_page_error)
     page.on("websocket", browser_log.on_websocket)
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, browser_log):
+    page = open_page(browser, live_server, browser_log)
     yield page
-    context.close()
+    page.context.close()
     browser_log.check()  # anything that happened after the test body
 
 

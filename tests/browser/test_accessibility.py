@@ -11,6 +11,7 @@ errors, uncaught exceptions) is checked as in the rest of the harness.
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.conftest import open_page
 from tests.fixtures import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,18 +23,9 @@ AXE = Axe()
 @pytest.fixture
 def page(browser, live_server, browser_log):
     """The harness' ``page`` (tests/browser/conftest.py), in a context that lets axe in."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="es-ES", service_workers="block", bypass_csp=True
-    )
-    context.set_default_timeout(10_000)
-    context.route("**/*", browser_log.route)
-    page = context.new_page()
-    page.on("request", browser_log.on_request)
-    page.on("console", browser_log.on_console)
-    page.on("pageerror", browser_log.on_page_error)
-    page.on("websocket", browser_log.on_websocket)
+    page = open_page(browser, live_server, browser_log, bypass_csp=True)
     yield page
-    context.close()
+    page.context.close()
     browser_log.check()
 
 
