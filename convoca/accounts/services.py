@@ -315,3 +315,17 @@ def revoke_api_token(user, token_id):
         if token is None:
             raise NotFound(_("This token does not exist."))
     return token
+
+
+INVITATION_RETENTION = dt.timedelta(days=30)
+
+
+def purge_invitations(now=None) -> int:
+    """Forget invitations that can no longer be used (accepted, withdrawn or
+    expired) once they are a month old: each holds an email address."""
+    cutoff = (now or timezone.now()) - INVITATION_RETENTION
+    finished = Invitation.objects.filter(created_at__lt=cutoff).exclude(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+    )
+    deleted, _detail = finished.delete()
+    return deleted
