@@ -2,7 +2,7 @@ from ninja import Router, Schema
 
 from convoca.api.auth import token_or_session
 
-from .rules import committee_countries
+from .rules import committee_countries, is_coordinator, is_translator
 
 router = Router(tags=["accounts"])
 
@@ -35,8 +35,8 @@ def me(request):
         "email": user.email,
         "person_id": person.pk if person else None,
         "roles": {
-            "coordinator": bool(user.is_coordinator or user.is_superuser),
-            "translator": bool(user.is_translator),
+            "coordinator": is_coordinator(user),
+            "translator": is_translator(user),
             "committee_countries": sorted(committee_countries(user)),
         },
     }

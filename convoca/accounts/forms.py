@@ -5,10 +5,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from convoca.core.errors import ServiceError
 from convoca.network.models import NationalCommittee, Person, Visibility
+from convoca.network.services import clean_languages
 
 from .models import ApiToken, Invitation
-from .services import LANGUAGE_CODE_RE
 from .tasks import send_email
 
 # Languages people can tick on their profile, each in its own name. Other
@@ -145,13 +146,11 @@ class ProfileForm(forms.Form):
         return initial
 
     def clean_other_languages(self):
-        codes = [c.strip().lower() for c in self.cleaned_data["other_languages"].split(",") if c.strip()]
-        for code in codes:
-            if not LANGUAGE_CODE_RE.match(code):
-                raise forms.ValidationError(
-                    _("“%(code)s” is not a language code. Use codes such as es, pt, qu."), params={"code": code}
-                )
-        return ", ".join(codes)
+        # Checked here too so that the error shows next to this box rather than the ticks.
+        try:
+            return clean_languages(self.cleaned_data["other_languages"])
+        except ServiceError as error:
+            raise forms.ValidationError(error.message) from None
 
     @property
     def audiences(self):

@@ -3,7 +3,6 @@ each checks permissions itself and raises ``ServiceError`` (or a subclass)
 with a translated message."""
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.network.models import NationalCommittee, Person, Visibility
+from convoca.network.services import clean_languages
 
 from .models import ApiToken, Invitation, User, hash_token, new_token
 from .tasks import send_invitation_email
 
 MAX_ACTIVE_TOKENS = 20
 TOKEN_PREFIX = "cvk_"
-LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 PROFILE_TEXT_FIELDS = ("display_name", "full_name", "languages")
 PROFILE_FIELDS = frozenset(PROFILE_TEXT_FIELDS + tuple(f"{f}_visibility" for f in Person.VISIBLE_FIELDS))
 
@@ -211,27 +210,6 @@ def accept_invitation(raw_token, display_name, password):
 # --- own profile -------------------------------------------------------------------
 
 
-def _normalise_languages(value):
-    if isinstance(value, str):
-        value = value.split(",")
-    codes = []
-    for code in value or []:
-        code = str(code).strip().lower()
-        if not code:
-            continue
-        if not LANGUAGE_CODE_RE.match(code):
-            raise ServiceError(
-                _("“%(code)s” is not a language code. Use codes such as es, pt, qu.") % {"code": code},
-                field="languages",
-            )
-        if code not in codes:
-            codes.append(code)
-    joined = ",".join(codes)
-    if len(joined) > Person._meta.get_field("languages").max_length:
-        raise ServiceError(_("List fewer languages."), field="languages")
-    return joined
-
-
 def update_own_profile(user, /, **fields):
     """Change the acting user's own ``Person``: display name, full name,
     languages and who may see each field. Creates the Person if the account
@@ -250,7 +228,7 @@ def update_own_profile(user, /, **fields):
             raise ServiceError(_("Use a shorter name."), field="full_name")
         changes["full_name"] = full_name
     if "languages" in fields:
-        changes["languages"] = _normalise_languages(fields["languages"])
+        changes["languages"] = clean_languages(fields["languages"])
     for name in PROFILE_FIELDS - set(PROFILE_TEXT_FIELDS):
         if name in fields:
             if fields[name] not in Visibility.values:
@@ -323,9 +301,9 @@ INVITATION_RETENTION = dt.timedelta(days=30)
 def purge_invitations(now=None) -> int:
     """Forget invitations that can no longer be used (accepted, withdrawn or
     expired) once they are a month old: each holds an email address."""
-    cutoff = (now or timezone.now()) - INVITATION_RETENTION
-    finished = Invitation.objects.filter(created_at__lt=cutoff).exclude(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+    now = now or timezone.now()
+    finished = Invitation.objects.filter(created_at__lt=now - INVITATION_RETENTION).exclude(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     )
     deleted, _detail = finished.delete()
     return deleted

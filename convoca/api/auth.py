@@ -2,7 +2,6 @@
 browser session (with CSRF) for htmx and same-origin pages. Anonymous callers
 get the public subset."""
 
-from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from convoca.accounts.models import ApiToken, hash_token
@@ -37,4 +36,4 @@ class OptionalAuth:
 token_or_session = [TokenAuth(), SessionAuth()]
 optional = [OptionalAuth()]
 
-__all__ = ["TokenAuth", "token_or_session", "optional", "timezone"]
+__all__ = ["TokenAuth", "token_or_session", "optional"]

@@ -10,12 +10,7 @@ from convoca.accounts.rules import committee_countries, is_coordinator
 from . import queries
 from .models import NationalCommittee, Organisation, Person, Sector, Visibility
 
-SITE_LANGUAGE_CHOICES = [
-    ("es", _("Spanish")),
-    ("pt", _("Portuguese")),
-    ("en", _("English")),
-    ("fr", _("French")),
-]
+SITE_LANGUAGE_CHOICES = list(queries.LANGUAGE_NAMES.items())
 SITE_LANGUAGE_CODES = [code for code, _label in SITE_LANGUAGE_CHOICES]
 
 

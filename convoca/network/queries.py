@@ -18,7 +18,7 @@ from django_countries import countries
 from convoca.accounts.rules import is_coordinator, is_member
 
 from .models import Membership, NationalCommittee, Organisation, Person, Visibility, match_key
-from .rules import can_see_field
+from .rules import can_see_field, is_self
 
 # --- countries ------------------------------------------------------------------
 
@@ -241,7 +241,7 @@ def person_card(user, person, *, with_visibility=False):
         organisations=organisations,
         visibility=visibility,
         can_change=can_change,
-        is_self=bool(person.user_id and getattr(user, "pk", None) == person.user_id),
+        is_self=bool(is_self(user, person)),
     )
 
 

@@ -404,22 +404,19 @@ def create_committee(user, country):
     """Create the national committee of a country (one per country)."""
     _require(user, "network.add_committee")
     country = clean_country(country)
+    duplicate = ServiceError(
+        _("%(country)s already has a national committee.") % {"country": countries.name(country)},
+        field="country",
+        code="duplicate",
+    )
     with transaction.atomic():
         if NationalCommittee.objects.filter(country=country).exists():
-            raise ServiceError(
-                _("%(country)s already has a national committee.") % {"country": countries.name(country)},
-                field="country",
-                code="duplicate",
-            )
+            raise duplicate
         try:
             with transaction.atomic():
                 committee = NationalCommittee.objects.create(country=country)
         except IntegrityError:
-            raise ServiceError(
-                _("%(country)s already has a national committee.") % {"country": countries.name(country)},
-                field="country",
-                code="duplicate",
-            ) from None
+            raise duplicate from None
     return committee
 
 

@@ -20,6 +20,8 @@ from .models import NationalCommittee, Person, Visibility
 from .rules import can_see_field
 
 PAGE_SIZE = 50
+# The service checks all languages together; the form's free-text box shows the error.
+PERSON_ERROR_FIELDS = {"languages": "other_languages"}
 
 
 def _require(request, perm, obj=None):
@@ -33,6 +35,21 @@ def _apply(form, error, field_map=None):
         raise PermissionDenied
     field = (field_map or {}).get(error.field, error.field)
     form.add_error(field if field in form.fields else None, str(error.message))
+
+
+def _save(request, form, write, success, field_map=None):
+    """For a valid POST: ``write()`` through a service, flash ``success(obj)``
+    and redirect to the object. A service error goes onto the form and None is
+    returned, so the caller renders the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        obj = write()
+    except errors.ServiceError as error:
+        _apply(form, error, field_map)
+        return None
+    messages.success(request, success(obj))
+    return redirect(obj)
 
 
 def _page(request, queryset):
@@ -88,15 +105,12 @@ def organisation_detail(request, pk):
 def organisation_create(request):
     _require(request, "network.add_organisation")
     form = OrganisationForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.create_organisation(request.user, **form.cleaned_data)
-        except errors.ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Organisation “%(name)s” registered.") % {"name": organisation.name})
-            return redirect(organisation)
-    return render(request, "network/organisation_form.html", {"form": form, "organisation": None})
+    saved = _save(
+        request, form,
+        lambda: services.create_organisation(request.user, **form.cleaned_data),
+        lambda organisation: _("Organisation “%(name)s” registered.") % {"name": organisation.name},
+    )
+    return saved or render(request, "network/organisation_form.html", {"form": form, "organisation": None})
 
 
 @login_required
@@ -104,15 +118,12 @@ def organisation_edit(request, pk):
     organisation = _get_organisation_for_user(request, pk)
     _require(request, "network.change_organisation", organisation)
     form = OrganisationForm(request.user, request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_organisation(request.user, organisation, **form.cleaned_data)
-        except errors.ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Changes to “%(name)s” saved.") % {"name": organisation.name})
-            return redirect(organisation)
-    return render(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
+    saved = _save(
+        request, form,
+        lambda: services.update_organisation(request.user, organisation, **form.cleaned_data),
+        lambda organisation: _("Changes to “%(name)s” saved.") % {"name": organisation.name},
+    )
+    return saved or render(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
 
 
 # --- people -----------------------------------------------------------------------------
@@ -158,15 +169,13 @@ def person_detail(request, pk):
 def person_create(request):
     _require(request, "network.add_person")
     form = PersonForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.create_person(request.user, **form.service_kwargs())
-        except errors.ServiceError as error:
-            _apply(form, error, {"languages": "other_languages"})
-        else:
-            messages.success(request, _("%(name)s added to the registry.") % {"name": person.display_name})
-            return redirect(person)
-    return render(request, "network/person_form.html", {"form": form, "person": None})
+    saved = _save(
+        request, form,
+        lambda: services.create_person(request.user, **form.service_kwargs()),
+        lambda person: _("%(name)s added to the registry.") % {"name": person.display_name},
+        PERSON_ERROR_FIELDS,
+    )
+    return saved or render(request, "network/person_form.html", {"form": form, "person": None})
 
 
 @login_required
@@ -174,15 +183,13 @@ def person_edit(request, pk):
     person = _get_person_for_user(request, pk)
     _require(request, "network.change_person", person)
     form = PersonForm(request.user, request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_person(request.user, person, **form.service_kwargs())
-        except errors.ServiceError as error:
-            _apply(form, error, {"languages": "other_languages"})
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(person)
-    return render(request, "network/person_form.html", {"form": form, "person": person})
+    saved = _save(
+        request, form,
+        lambda: services.update_person(request.user, person, **form.service_kwargs()),
+        lambda _person: _("Changes saved."),
+        PERSON_ERROR_FIELDS,
+    )
+    return saved or render(request, "network/person_form.html", {"form": form, "person": person})
 
 
 # --- national committees -------------------------------------------------------------
@@ -227,17 +234,12 @@ def committee_detail(request, code):
 def committee_create(request):
     _require(request, "network.add_committee")
     form = CommitteeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            committee = services.create_committee(request.user, form.cleaned_data["country"])
-        except errors.ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("National committee of %(country)s created.") % {
-                "country": committee.country.name,
-            })
-            return redirect(committee)
-    return render(request, "network/committee_form.html", {"form": form})
+    saved = _save(
+        request, form,
+        lambda: services.create_committee(request.user, form.cleaned_data["country"]),
+        lambda committee: _("National committee of %(country)s created.") % {"country": committee.country.name},
+    )
+    return saved or render(request, "network/committee_form.html", {"form": form})
 
 
 @login_required
@@ -246,16 +248,12 @@ def committee_member_add(request, code):
     committee = _get_committee_for_user(request, code)
     _require(request, "network.change_committee", committee)
     form = CommitteeMemberForm(request.POST)
-    if form.is_valid():
-        person = form.cleaned_data["person"]
-        try:
-            services.add_committee_member(request.user, committee, person)
-        except errors.ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("%(name)s added to the committee.") % {"name": person.display_name})
-            return redirect(committee)
-    return _render_committee(request, committee, form)
+    saved = _save(
+        request, form,
+        lambda: services.add_committee_member(request.user, committee, form.cleaned_data["person"]),
+        lambda committee: _("%(name)s added to the committee.") % {"name": form.cleaned_data["person"].display_name},
+    )
+    return saved or _render_committee(request, committee, form)
 
 
 @login_required
