@@ -31,26 +31,24 @@ def registrations_for(gathering, status=None, role=None):
     return qs
 
 
+def _counts_by(gathering, field, values, **filters):
+    """{value: n} for every value of ``field`` (0 when none), in one query."""
+    qs = Registration.objects.filter(gathering=gathering, **{k: v for k, v in filters.items() if v})
+    counts = dict.fromkeys(values, 0)
+    for row in qs.values(field).annotate(n=Count("pk")).order_by():
+        counts[row[field]] = row["n"]
+    return counts
+
+
 def counts_by_status(gathering, role=None):
     """{"requested": n, "accredited": n, "refused": n, "total": n} in one query."""
-    qs = Registration.objects.filter(gathering=gathering)
-    if role:
-        qs = qs.filter(role=role)
-    counts = dict.fromkeys(Registration.Status.values, 0)
-    for row in qs.values("status").annotate(n=Count("pk")).order_by():
-        counts[row["status"]] = row["n"]
-    counts["total"] = sum(counts[s] for s in Registration.Status.values)
+    counts = _counts_by(gathering, "status", Registration.Status.values, role=role)
+    counts["total"] = sum(counts.values())
     return counts
 
 
 def counts_by_role(gathering, status=None):
-    qs = Registration.objects.filter(gathering=gathering)
-    if status:
-        qs = qs.filter(status=status)
-    counts = dict.fromkeys(Registration.Role.values, 0)
-    for row in qs.values("role").annotate(n=Count("pk")).order_by():
-        counts[row["role"]] = row["n"]
-    return counts
+    return _counts_by(gathering, "role", Registration.Role.values, status=status)
 
 
 def registration_of(user, gathering):

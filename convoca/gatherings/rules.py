@@ -13,6 +13,7 @@ Nobody but a coordinator decides on their own registration (four eyes).
 import rules
 
 from convoca.accounts.rules import committee_countries, is_coordinator, is_member
+from convoca.network import rules as network_rules
 from convoca.network.rules import can_see_field
 
 
@@ -39,8 +40,7 @@ def is_organisation_contact(user, registration):
 
 @rules.predicate
 def is_committee_of_organisation(user, registration):
-    org = registration.organisation if registration is not None else None
-    return bool(org and org.country.code in committee_countries(user))
+    return registration is not None and network_rules.is_committee_of_organisation(user, registration.organisation)
 
 
 @rules.predicate
@@ -101,5 +101,5 @@ def can_see_online_room(user, gathering, registration=None):
         registration is not None
         and registration.gathering_id == gathering.pk
         and is_own_registration(user, registration)
-        and registration.status == "accredited"
+        and registration.is_accredited
     )

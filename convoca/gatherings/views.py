@@ -2,6 +2,8 @@
 one service call, then render or redirect. htmx requests (``HX-Request``) get
 a partial instead of a redirect; every form also works without JavaScript."""
 
+from functools import partial
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -92,26 +94,9 @@ def gathering_detail(request, slug):
     )
 
 
-@login_required
-def gathering_create(request):
-    if not request.user.has_perm("gatherings.add_gathering"):
-        raise Forbidden
-    form = GatheringForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            gathering = services.create_gathering(request.user, **form.service_values())
-        except ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The gathering has been created."))
-            return redirect(gathering)
-    return render(request, "gatherings/form.html", {"form": form, "gathering": None})
-
-
-@login_required
-def gathering_edit(request, slug):
-    gathering = _get_gathering(request, slug, "gatherings.change_gathering")
-    scope = request.user.has_perm("gatherings.change_gathering_scope")
+def _gathering_form(request, gathering, save, done):
+    """Create (``gathering`` None) or edit: the form, then ``save(user, **values)``."""
+    scope = gathering is None or request.user.has_perm("gatherings.change_gathering_scope")
     form = GatheringForm(request.POST or None, gathering=gathering, can_change_scope=scope)
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
@@ -119,13 +104,28 @@ def gathering_edit(request, slug):
             for name in services.SCOPE_FIELDS:
                 values.pop(name)
         try:
-            services.update_gathering(request.user, gathering, **values)
+            gathering = save(request.user, **values)
         except ServiceError as error:
             _apply(form, error)
         else:
-            messages.success(request, _("The gathering has been saved."))
+            messages.success(request, done)
             return redirect(gathering)
     return render(request, "gatherings/form.html", {"form": form, "gathering": gathering})
+
+
+@login_required
+def gathering_create(request):
+    if not request.user.has_perm("gatherings.add_gathering"):
+        raise Forbidden
+    return _gathering_form(request, None, services.create_gathering, _("The gathering has been created."))
+
+
+@login_required
+def gathering_edit(request, slug):
+    gathering = _get_gathering(request, slug, "gatherings.change_gathering")
+    return _gathering_form(
+        request, gathering, partial(services.update_gathering, gathering=gathering), _("The gathering has been saved.")
+    )
 
 
 # --- registration -----------------------------------------------------------------
@@ -336,21 +336,19 @@ def checkin(request, slug):
     gathering = _get_gathering(request, slug, "gatherings.check_in")
     result = refusal = None
     if request.method == "POST":
-        form = CheckInForm(request.POST)
-        if form.is_valid():
+        scanned = CheckInForm(request.POST)
+        if scanned.is_valid():
             try:
-                result = services.check_in(request.user, gathering, form.cleaned_data["token"])
+                result = services.check_in(request.user, gathering, scanned.cleaned_data["token"])
             except PermissionDenied as error:
                 raise Forbidden(str(error.message))
             except ServiceError as error:
                 refusal = str(error.message)
         else:
-            refusal = " ".join(form.errors.get("token", []))
-        form = CheckInForm()  # an empty field, ready for the next badge
-    else:
-        form = CheckInForm()
+            refusal = " ".join(scanned.errors.get("token", []))
     context = {
-        "gathering": gathering, "form": form, "result": result, "refusal": refusal,
+        "gathering": gathering, "result": result, "refusal": refusal,
+        "form": CheckInForm(),  # always an empty field, ready for the next badge
         "present": queries.present_count(gathering),
     }
     template = "gatherings/_checkin.html" if _is_htmx(request) else "gatherings/checkin.html"
