@@ -27,19 +27,21 @@ import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_countries import countries
 
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network.models import Membership, Organisation, Person, Sector, match_key
+from convoca.network.queries import country_name, resolve_country
+from convoca.network.services import (
+    DISPLAY_NAME_MAX, EMAIL_MAX, FULL_NAME_MAX, LANGUAGES_MAX, NAME_MAX, WEBSITE_MAX,
+)
 
-from convoca.network.queries import resolve_country
 from .models import ImportBatch
 from .parsing import KINDS, ParsedFile, parse_upload
 from .vocab import NAME_FIELDS, field_label, resolve_languages, resolve_role, resolve_sector
@@ -53,7 +55,6 @@ CREATE, UPDATE, SKIP = "create", "update", "skip"
 BATCH_RETENTION = dt.timedelta(days=1)
 SAMPLE_SIZE = 20
 
-_email_validator = EmailValidator()
 # Names, countries and languages repeat a lot in a big file: remember the answers.
 _match_key = functools.lru_cache(maxsize=65536)(match_key)
 _resolve_country = functools.lru_cache(maxsize=4096)(resolve_country)
@@ -226,7 +227,7 @@ def _display_value(key, value):
     if not value:
         return ""
     if key == "country":
-        return countries.name(value) or value
+        return country_name(value) or value
     if key == "sector":
         return str(Sector(value).label)
     if key == "role":
@@ -457,8 +458,10 @@ class _Rows:
         if not value:
             return None
         value = value.lower().removeprefix("mailto:").strip()
+        if not self.max_length(row, "email", value, EMAIL_MAX):
+            return None
         try:
-            _email_validator(value)
+            validate_email(value)
         except ValidationError:
             self.problem(row, "email", _("invalid email address “%(value)s”") % {"value": values["email"]})
             return None
@@ -484,7 +487,7 @@ class _Rows:
             self.problem(row, "languages", _("unknown language “%(value)s”") % {"value": ", ".join(unknown)})
             return None
         joined = ", ".join(codes)
-        if not self.max_length(row, "languages", joined, 100):
+        if not self.max_length(row, "languages", joined, LANGUAGES_MAX):
             return None
         return joined
 
@@ -499,8 +502,8 @@ class _Rows:
         else:
             given, family = first or name, last
         display = " ".join(part for part in (given, family) if part) or full
-        ok = self.max_length(row, _first_name_field(self.parsed), display, 120)
-        ok = self.max_length(row, "full_name", full, 200) and ok
+        ok = self.max_length(row, _first_name_field(self.parsed), display, DISPLAY_NAME_MAX)
+        ok = self.max_length(row, "full_name", full, FULL_NAME_MAX) and ok
         return (display, full) if ok else (None, None)
 
     def organisation(self, row, values, organisations):
@@ -523,7 +526,7 @@ class _Rows:
         elif country:
             self.problem(row, "organisation", _(
                 "unknown organisation “%(value)s” in %(country)s; import it first with a list of organisations"
-            ) % {"value": name, "country": countries.name(country)})
+            ) % {"value": name, "country": country_name(country)})
         else:
             self.problem(row, "organisation", _(
                 "unknown organisation “%(value)s”; import it first with a list of organisations"
@@ -624,7 +627,7 @@ def _website(rows, row, values):
     except ValidationError:
         rows.problem(row, "website", _("invalid web address “%(value)s”") % {"value": value})
         return None
-    return url if rows.max_length(row, "website", url, 200) else None
+    return url if rows.max_length(row, "website", url, WEBSITE_MAX) else None
 
 
 def _plan_organisations(parsed, gathering):
@@ -633,7 +636,7 @@ def _plan_organisations(parsed, gathering):
     seen = {}
     for number, values in parsed.rows:
         name = rows.required(number, values, "name")
-        if name and not rows.max_length(number, "name", name, 200):
+        if name and not rows.max_length(number, "name", name, NAME_MAX):
             name = ""
         country = rows.country(number, values, required=True)
         sector_text = values.get("sector", "")
@@ -650,7 +653,7 @@ def _plan_organisations(parsed, gathering):
                 "row": seen[key]})
             continue
         seen[key] = number
-        checked.append((number, " ".join(name.split()), key, country, sector, website))
+        checked.append((number, name, key, country, sector, website))
 
     existing = _organisations_by_key({key[0] for _n, _name, key, *_rest in checked}, full=True)
     plans, ops = [], _Operations()
@@ -766,7 +769,7 @@ def _plan_registrations(parsed, gathering):
             field="gathering", code="no_gathering",
         )
     default_slug = gathering.slug if gathering else ""
-    roles = {}
+    picked = {}  # row number -> (gathering slug, role)
 
     def slug_and_role(number, values):
         slug = (values.get("gathering", "") or default_slug).lower()
@@ -784,11 +787,11 @@ def _plan_registrations(parsed, gathering):
             rows.problem(number, "role", _("unknown role “%(value)s” (use one of: %(choices)s)") % {
                 "value": role_text, "choices": ", ".join(str(label) for label in Registration.Role.labels)})
             ok = False
-        roles[number] = role
+        picked[number] = (slug, role)
         return slug if ok else False
 
     checked = _check_person_rows(rows, parsed, slug_and_role)
-    slugs = {(v.get("gathering", "") or default_slug).lower() for _n, v, *_r in checked}
+    slugs = {picked[number][0] for number, *_rest in checked}
     gatherings = {g.slug: g for chunk in _chunks(slugs) for g in Gathering.objects.filter(slug__in=chunk)}
     existing = _people_by_email({email for _n, _v, email, *_rest in checked})
     organisations = _organisations_by_key({_match_key(v["organisation"]) for _n, v, *_r in checked
@@ -800,19 +803,24 @@ def _plan_registrations(parsed, gathering):
     plans, ops = [], _Operations()
     new_people = {}
     new_memberships = set()
-    people_created = 0
     for number, values, email, display, full, languages in checked:
-        slug = (values.get("gathering", "") or default_slug).lower()
+        slug, role = picked[number]
         target = gatherings.get(slug)
         if target is None:
             rows.problem(number, "gathering", _("unknown gathering “%(value)s”") % {"value": slug})
             continue
-        role = roles[number]
         organisation = rows.organisation(number, values, organisations)
         if values.get("organisation") and organisation is None:
             continue
+        # The same rules as gatherings.services.register (bypassed here for speed).
         if role == Registration.Role.DELEGATE and organisation is None:
             rows.problem(number, "organisation", _("a delegate needs an organisation"))
+            continue
+        if (role == Registration.Role.DELEGATE and target.kind == Gathering.Kind.PREPARATORY
+                and organisation.country != target.country):
+            rows.problem(number, "organisation", _(
+                "delegates to this national meeting represent organisations from %(country)s"
+            ) % {"country": country_name(target.country)})
             continue
         org_id = organisation.pk if organisation else None
         org_label = _org_label(organisation) if organisation else ""
@@ -826,9 +834,8 @@ def _plan_registrations(parsed, gathering):
             person = _NewPerson(display_name=display, full_name=full, email=email, languages=languages)
             ops.person_creates.append(person)
             new_people[email] = person
-            people_created += 1
             new_person = True
-        if role == Registration.Role.DELEGATE:
+        if org_id is not None:  # register() only accepts an organisation the person belongs to
             key = (email, org_id)
             if key not in new_memberships and (person.pk is None or (person.pk, org_id) not in memberships):
                 new_memberships.add(key)
@@ -846,12 +853,10 @@ def _plan_registrations(parsed, gathering):
                 "already %(status)s: not changed; change it on the registration page") % {
                 "status": Registration.Status(current.status).label.lower()}))
         else:
-            if current.role != role:
-                current.role = role
-                current.mandate = _mandate_for(role)
-                ops.registration_fields.update({"role", "mandate"})
-            current.organisation_id = org_id
-            ops.registration_fields.add("organisation")
+            # A mandate confirmed for one role or organisation does not carry over to another.
+            current.role, current.organisation_id, current.mandate = role, org_id, _mandate_for(role)
+            ops.registration_fields.update({"role", "organisation", "mandate"})
             ops.registration_updates.append(current)
             plans.append(RowPlan(number, UPDATE, fields, _("changes the role or organisation")))
-    return _finish(parsed, gathering, rows, plans, ops, memberships=len(ops.memberships), people=people_created)
+    return _finish(parsed, gathering, rows, plans, ops, memberships=len(ops.memberships),
+                   people=len(ops.person_creates))
