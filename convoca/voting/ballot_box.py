@@ -92,6 +92,8 @@ def poll_spec(poll_id, refresh=False):
     # Single flight: when a storm hits a poll nobody loaded yet, one thread
     # reads it and the others wait, instead of each opening a connection.
     with _load_locks_guard:
+        if len(_load_locks) > SPEC_CACHE_SIZE * 8:  # ids come from URLs: keep the map bounded
+            _load_locks.clear()
         lock = _load_locks.setdefault(poll_id, threading.Lock())
     with lock:
         spec = None if refresh else _specs.get(poll_id)
@@ -344,7 +346,25 @@ def _commit_batch(cursor, items, outcomes):
             cursor.execute(
                 f"DELETE FROM voting_participation WHERE voter_id IN ({', '.join(['%s'] * len(chunk))})", chunk
             )
-    # 2. those already voted: a retry, a refused second ballot, or a change
+    # 2. the new ballots, shuffled, with random ids; secret ones name nobody
+    ballots = []
+    for i in fresh:
+        item = items[i]
+        for voter_id, weight, choices in item.entries:
+            ballots.append(
+                (random_id(), item.poll_id, item.receipt, json.dumps(list(choices)), weight, None if item.secret else voter_id)
+            )
+        outcomes[i] = Outcome(receipt=item.receipt)
+    random.SystemRandom().shuffle(ballots)
+    cast = "%s::jsonb" if pg else "%s"
+    for chunk in _chunks(ballots, 500):
+        values = ", ".join([f"(%s, %s, %s, {cast}, %s, %s)"] * len(chunk))
+        cursor.execute(
+            f"INSERT INTO voting_ballot (id, poll_id, receipt, choices, weight, voter_id) VALUES {values}",
+            [v for row in chunk for v in row],
+        )
+    # 3. those already voted: a retry, a refused second ballot, or a change. After
+    # step 2, so that a change racing its own first ballot in this batch finds it.
     if taken:
         voters = [e[0] for i in taken for e in items[i].entries]
         existing = {}
@@ -371,23 +391,6 @@ def _commit_batch(cursor, items, outcomes):
                 outcomes[i] = Outcome(receipt=item.receipt, changed=True)
             else:
                 outcomes[i] = _err(_("You have already voted in this poll."), "already_voted")
-    # 3. the ballots, shuffled, with random ids; secret ones name nobody
-    ballots = []
-    for i in fresh:
-        item = items[i]
-        for voter_id, weight, choices in item.entries:
-            ballots.append(
-                (random_id(), item.poll_id, item.receipt, json.dumps(list(choices)), weight, None if item.secret else voter_id)
-            )
-        outcomes[i] = Outcome(receipt=item.receipt)
-    random.SystemRandom().shuffle(ballots)
-    cast = "%s::jsonb" if pg else "%s"
-    for chunk in _chunks(ballots, 500):
-        values = ", ".join([f"(%s, %s, %s, {cast}, %s, %s)"] * len(chunk))
-        cursor.execute(
-            f"INSERT INTO voting_ballot (id, poll_id, receipt, choices, weight, voter_id) VALUES {values}",
-            [v for row in chunk for v in row],
-        )
 
 
 def _change(cursor, item, pg):

@@ -9,22 +9,24 @@ never on it."""
 
 import rules
 
-from convoca.accounts.rules import committee_countries, is_coordinator, is_member
-
-
-def _gathering(obj):
-    return getattr(obj, "gathering", obj)
+from convoca.accounts.rules import is_member
+from convoca.gatherings.rules import can_manage
 
 
 @rules.predicate
 def manages_gathering_polls(user, obj):
-    """``obj`` is a gathering or a poll."""
-    if obj is None:
-        return False
-    if is_coordinator(user):
-        return True
-    gathering = _gathering(obj)
-    return gathering.kind == "preparatory" and gathering.country.code in committee_countries(user)
+    """``obj`` is a gathering, or a poll or proxy of one: its managers
+    (``gatherings.rules.can_manage``) run its polls and proxies."""
+    return obj is not None and can_manage(user, getattr(obj, "gathering", obj))
+
+
+@rules.predicate
+def is_party_to_proxy(user, proxy):
+    """The giver or the holder of ``proxy``."""
+    return (
+        proxy is not None and is_member(user)
+        and user.pk in (proxy.giver.person.user_id, proxy.holder.person.user_id)
+    )
 
 
 @rules.predicate
@@ -51,3 +53,4 @@ rules.add_perm("voting.view_audit", manages_gathering_polls)
 rules.add_perm("voting.view_receipts", rules.always_allow)
 rules.add_perm("voting.give_proxy", is_member)
 rules.add_perm("voting.manage_proxies", manages_gathering_polls)
+rules.add_perm("voting.revoke_proxy", is_party_to_proxy | manages_gathering_polls)

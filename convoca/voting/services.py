@@ -614,13 +614,7 @@ def give_proxy(actor, gathering, holder, giver=None):
 def revoke_proxy(actor, proxy):
     """The giver, the holder or an organiser withdraws a proxy. Polls already
     open keep their roll; every poll opened afterwards ignores the proxy."""
-    allowed = is_member(actor) and (
-        proxy.giver.person.user_id == actor.pk
-        or proxy.holder.person.user_id == actor.pk
-        or actor.has_perm("voting.manage_proxies", proxy.gathering)
-    )
-    if not allowed:
-        raise PermissionDenied()
+    _require(actor, "voting.revoke_proxy", proxy)
     with transaction.atomic():
         changed = Proxy.objects.filter(pk=proxy.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_by=actor
