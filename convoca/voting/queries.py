@@ -12,7 +12,7 @@ from convoca.accounts.rules import is_member
 from convoca.network.models import Sector
 from convoca.network.rules import can_see_field
 
-from .models import Ballot, Option, Participation, Poll, Voter, weight_display
+from .models import AuditEntry, Ballot, Option, Participation, Poll, Voter, weight_display
 
 
 def polls_for(gathering):
@@ -180,3 +180,36 @@ def holder_entitlements(user, poll):
 
 def has_voted(user, poll):
     return Participation.objects.filter(voter__poll=poll, voter__holder_user=user).exists()
+
+
+AUDIT_ACTIONS = {
+    "created": _("Poll created"),
+    "opened": _("Poll opened"),
+    "closed": _("Poll closed"),
+    "published": _("Results published"),
+    "annulled": _("Poll annulled"),
+    "proxy_given": _("Proxy given"),
+    "proxy_revoked": _("Proxy revoked"),
+}
+AUDIT_NOTES = {"scheduled": _("at the scheduled time")}
+
+
+def audit_trail(viewer, poll):
+    """The poll's audit entries as the viewer may read them: translated
+    actions, and each actor's name only where their visibility allows it."""
+    rows = []
+    for entry in AuditEntry.objects.filter(poll=poll).select_related("actor__person"):
+        person = getattr(entry.actor, "person", None) if entry.actor_id else None
+        if entry.actor_id is None:
+            actor = None
+        elif person is not None and can_see_field(viewer, person, "display_name"):
+            actor = person.display_name
+        else:
+            actor = _("An organiser (name not shown)")
+        rows.append({
+            "at": entry.at,
+            "action": AUDIT_ACTIONS.get(entry.action, entry.action),
+            "actor": actor,
+            "note": AUDIT_NOTES.get(entry.note, entry.note),
+        })
+    return rows

@@ -14,7 +14,8 @@ from convoca.gatherings.models import Gathering
 
 from . import ballot_box, queries, services
 from .forms import AnnulForm, BallotForm, PollForm, ProxyForm
-from .models import AuditEntry, Poll, Proxy, weight_display
+from .models import Poll, Proxy, weight_display
+from .rules import is_party_to_proxy
 
 
 def _gathering_for(request, slug, perm):
@@ -38,6 +39,23 @@ def _form_error(form, exc):
     form.add_error(field, str(exc.message))
 
 
+def _submit(request, form, action, done_message):
+    """Run the service call ``action()``: its result with ``done_message``
+    flashed, or None with the refusal put on the form."""
+    try:
+        result = action()
+    except ServiceError as exc:
+        _form_error(form, exc)
+        return None
+    messages.success(request, done_message)
+    return result
+
+
+def _represented(user, poll):
+    """The registrations of the delegates whose vote ``user`` holds by proxy in ``poll``."""
+    return [v.registration for v in queries.holder_entitlements(user, poll) if v.registration.person.user_id != user.pk]
+
+
 @login_required
 def poll_list(request, slug):
     gathering = _gathering_for(request, slug, "voting.view_polls")
@@ -53,12 +71,9 @@ def poll_create(request, slug):
     gathering = _gathering_for(request, slug, "voting.manage_polls")
     form = PollForm(request.POST or None, gathering=gathering, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            poll = services.create_poll(request.user, gathering, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("The poll was created. Open it when the assembly is ready to vote."))
+        poll = _submit(request, form, lambda: services.create_poll(request.user, gathering, **form.cleaned_data),
+                       _("The poll was created. Open it when the assembly is ready to vote."))
+        if poll is not None:
             return redirect(poll)
     return render(request, "voting/form.html", {"gathering": gathering, "form": form})
 
@@ -74,10 +89,9 @@ def _ballot_context(request, poll, form=None):
     if queries.can_see_results(user, poll):
         context["result"] = queries.labelled_result(poll, queries.live_result(poll))
     if poll.is_open and user.has_perm("voting.vote", poll):
-        entitlements = queries.holder_entitlements(user, poll)
         voted = queries.has_voted(user, poll)
         context["voted"] = voted
-        context["represented"] = [v.registration for v in entitlements if v.registration.person.user_id != user.pk]
+        context["represented"] = _represented(user, poll)
         if not voted or poll.allow_change:
             context["form"] = form or BallotForm(
                 initial={"idempotency_key": ballot_box.new_key()}, poll=poll, options=options,
@@ -103,10 +117,8 @@ def poll_cast(request, pk):
     poll = _poll_for(request, pk)
     if not request.user.has_perm("voting.vote", poll):
         raise DjangoPermissionDenied
-    represented = [v.registration for v in queries.holder_entitlements(request.user, poll)
-                   if v.registration.person.user_id != request.user.pk]
-    form = BallotForm(request.POST, poll=poll, options=list(poll.options.all()), represented=represented,
-                      viewer=request.user)
+    form = BallotForm(request.POST, poll=poll, options=list(poll.options.all()),
+                      represented=_represented(request.user, poll), viewer=request.user)
     if form.is_valid():
         try:
             result = services.cast_ballot(request.user, poll, form.cleaned_data["ballot"],
@@ -157,12 +169,8 @@ def poll_annul(request, pk):
     poll = _poll_for(request, pk, "voting.manage_poll")
     form = AnnulForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.annul_poll(request.user, poll, form.cleaned_data["reason"])
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("The poll was annulled."))
+        if _submit(request, form, lambda: services.annul_poll(request.user, poll, form.cleaned_data["reason"]),
+                   _("The poll was annulled.")):
             return redirect(poll)
     return render(request, "voting/annul.html", {"poll": poll, "gathering": poll.gathering, "form": form})
 
@@ -194,7 +202,7 @@ def poll_turnout(request, pk):
 @login_required
 def poll_audit(request, pk):
     poll = _poll_for(request, pk, "voting.view_audit")
-    entries = AuditEntry.objects.filter(poll=poll).select_related("actor__person")
+    entries = queries.audit_trail(request.user, poll)
     return render(request, "voting/audit.html", {"poll": poll, "gathering": poll.gathering, "entries": entries})
 
 
@@ -204,15 +212,11 @@ def proxies(request, slug):
     manager = request.user.has_perm("voting.manage_proxies", gathering)
     qs = Proxy.objects.filter(gathering=gathering).select_related(
         "giver__person", "giver__organisation", "holder__person", "holder__organisation")
-    mine = [p for p in qs if manager or request.user.pk in (p.giver.person.user_id, p.holder.person.user_id)]
+    mine = [p for p in qs if manager or is_party_to_proxy(request.user, p)]
     form = ProxyForm(request.POST or None, gathering=gathering, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.give_proxy(request.user, gathering, form.cleaned_data["holder"])
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Your proxy is recorded. It applies to every poll opened from now on."))
+        if _submit(request, form, lambda: services.give_proxy(request.user, gathering, form.cleaned_data["holder"]),
+                   _("Your proxy is recorded. It applies to every poll opened from now on.")):
             return redirect("voting:proxies", gathering.slug)
     return render(request, "voting/proxies.html", {"gathering": gathering, "proxies": mine, "form": form,
                                                    "manager": manager})
@@ -224,12 +228,10 @@ def proxy_revoke(request, pk):
     proxy = get_object_or_404(
         Proxy.objects.select_related("gathering", "giver__person", "holder__person"), pk=pk
     )
-    user = request.user
-    if not (user.has_perm("voting.manage_proxies", proxy.gathering)
-            or user.pk in (proxy.giver.person.user_id, proxy.holder.person.user_id)):
+    if not request.user.has_perm("voting.revoke_proxy", proxy):
         raise DjangoPermissionDenied
     try:
-        services.revoke_proxy(user, proxy)
+        services.revoke_proxy(request.user, proxy)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -172,3 +172,14 @@ def test_it_creates_a_poll_for_a_chosen_group_with_bloc_weights_from_the_form(wo
     assert list(poll.chosen_voters.all()) == [w.bob_reg] and poll.custom_weights == {f"org:{w.org_co.pk}": "3"}
     services.open_poll(w.alice, poll)  # bob need not be checked in: he was chosen
     assert services.cast_ballot(w.bob, poll, ["yes"], key()).weight == 3_000_000
+
+
+def test_it_shows_the_audit_trail_translated_and_hides_names_the_viewer_may_not_see(world, as_user):
+    w = world
+    poll = services.create_poll(w.alice, w.prep_co, title="Orden del día", kind="yes_no")
+    services.annul_poll(w.alice, poll, "Duplicada")
+    html = as_user(w.carla).get(reverse("voting:audit", args=[poll.pk])).content.decode()
+    assert "Poll created" in html and "Poll annulled" in html and ">created<" not in html
+    assert w.alice_person.display_name not in html  # alice shows her name to coordinators only
+    assert "An organiser (name not shown)" in html
+    assert w.alice_person.display_name in as_user(w.alice).get(reverse("voting:audit", args=[poll.pk])).content.decode()
