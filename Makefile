@@ -41,8 +41,17 @@ demo: install
 serve: static
 	$(BIN)/convoca serve --host $(HOST) --port $(PORT)
 
+# ruff first (a finding fails the build), then the suite; COVERAGE=1 measures it and prints the total.
 test: install-test
+	$(BIN)/ruff check convoca tests bench
+ifeq ($(COVERAGE),1)
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m coverage report --precision=1 | grep '^TOTAL'
+	@echo "coverage total: $$($(BIN)/python -m coverage report --format=total --precision=1)%"
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
 
 bench: install-test
 	$(BIN)/python bench/run.py $(BENCH)

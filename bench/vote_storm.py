@@ -68,8 +68,9 @@ def fresh_database():
             if path.exists():
                 path.unlink()
         return None
-    import psycopg
     from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
 
     parts = urlsplit(url)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -170,11 +171,11 @@ def free_port():
 
 
 def start_server(env, port, workers=2, extra=()):
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "convoca"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), *extra],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(WORK_DIR / "server.log", "ab"),
-        start_new_session=True,
-    )
+    with open(WORK_DIR / "server.log", "ab") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "convoca"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), *extra],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+        )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -309,7 +310,7 @@ async def burst(port, requests):
         await asyncio.gather(*(c.open() for c in conns[start : start + 200]))
     acked, failures = {}, []
     t0 = time.perf_counter()
-    for c, raw in zip(conns, requests):
+    for c, raw in zip(conns, requests, strict=True):
         c.writer.write(raw)
 
     async def one(i, c):

@@ -132,7 +132,7 @@ class ProfileForm(forms.Form):
     @classmethod
     def initial_for(cls, person):
         if person is None:
-            return {name: Visibility.COORDINATORS for name in cls.VISIBILITY_FIELDS}
+            return dict.fromkeys(cls.VISIBILITY_FIELDS, Visibility.COORDINATORS)
         known = {code for code, _name in PROFILE_LANGUAGES}
         codes = person.language_list
         initial = {

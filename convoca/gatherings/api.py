@@ -164,7 +164,7 @@ def _date(value, field):
     try:
         return dt.date.fromisoformat(str(value))
     except (TypeError, ValueError):
-        raise ServiceError(_("Enter a date as YYYY-MM-DD."), field=field)
+        raise ServiceError(_("Enter a date as YYYY-MM-DD."), field=field) from None
 
 
 def _text(value, field):
@@ -187,7 +187,7 @@ def _int(value, default, field, lo, hi):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ServiceError(_("Enter a whole number."), field=field)
+        raise ServiceError(_("Enter a whole number."), field=field) from None
     return max(lo, min(hi, number))
 
 

@@ -122,10 +122,10 @@ def create_gathering(
     if not user.has_perm("gatherings.add_gathering"):
         raise PermissionDenied(_("Only coordinators can create gatherings."))
     values = _clean_gathering_values(
-        dict(
-            kind=kind, slug=slug, title=title, country=country, starts_on=starts_on, ends_on=ends_on, place=place,
-            online_url=online_url, description=description, registration_open=registration_open,
-        )
+        {
+            "kind": kind, "slug": slug, "title": title, "country": country, "starts_on": starts_on, "ends_on": ends_on,
+            "place": place, "online_url": online_url, "description": description, "registration_open": registration_open,
+        }
     )
     problems = gathering_problems(values)
     if problems:
@@ -134,7 +134,7 @@ def create_gathering(
         with transaction.atomic():
             return Gathering.objects.create(**values)
     except IntegrityError:
-        raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug")
+        raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug") from None
 
 
 def update_gathering(user, gathering, **changes):
@@ -165,7 +165,7 @@ def update_gathering(user, gathering, **changes):
         with transaction.atomic():
             gathering.save(update_fields=list(changed))
     except IntegrityError:
-        raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug")
+        raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug") from None
     return gathering
 
 
@@ -219,7 +219,7 @@ def register(user, gathering, *, role, organisation=None):
                 gathering=gathering, person=person, role=role, organisation=organisation, mandate=mandate
             )
     except IntegrityError:  # a double submit raced past the check above
-        raise already
+        raise already from None
 
 
 def _reload(registration):
@@ -374,7 +374,7 @@ def read_badge_token(token):
     try:
         payload = signing.loads(token, salt=BADGE_SALT)
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
-        raise invalid
+        raise invalid from None
     if not (
         isinstance(payload, dict)
         and isinstance(payload.get("r"), int)

@@ -223,7 +223,7 @@ def accredit(request, slug, pk):
     try:
         services.accredit(request.user, registration)
     except PermissionDenied as error:
-        raise Forbidden(str(error.message))
+        raise Forbidden(str(error.message)) from None
     except ServiceError as error:
         return _after_decision(request, registration, error=str(error.message))
     return _after_decision(request, registration, message=_("Accredited."))
@@ -267,7 +267,7 @@ def decide_mandate(request, slug, pk):
         else:
             services.reject_mandate(request.user, registration)
     except PermissionDenied as error:
-        raise Forbidden(str(error.message))
+        raise Forbidden(str(error.message)) from None
     except ServiceError as error:
         messages.error(request, str(error.message))
     else:
@@ -341,7 +341,7 @@ def checkin(request, slug):
             try:
                 result = services.check_in(request.user, gathering, scanned.cleaned_data["token"])
             except PermissionDenied as error:
-                raise Forbidden(str(error.message))
+                raise Forbidden(str(error.message)) from None
             except ServiceError as error:
                 refusal = str(error.message)
         else:

@@ -39,7 +39,12 @@ from convoca.gatherings.models import Gathering, Registration
 from convoca.network.models import Membership, Organisation, Person, Sector, match_key
 from convoca.network.queries import country_name, resolve_country
 from convoca.network.services import (
-    DISPLAY_NAME_MAX, EMAIL_MAX, FULL_NAME_MAX, LANGUAGES_MAX, NAME_MAX, WEBSITE_MAX,
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    FULL_NAME_MAX,
+    LANGUAGES_MAX,
+    NAME_MAX,
+    WEBSITE_MAX,
 )
 
 from .models import ImportBatch
@@ -576,7 +581,7 @@ class _Operations:
             Organisation.objects.bulk_update(self.org_updates, sorted(self.org_fields))
         if self.person_creates:
             created = Person.objects.bulk_create([Person(**new.fields) for new in self.person_creates])
-            for new, person in zip(self.person_creates, created):
+            for new, person in zip(self.person_creates, created, strict=True):
                 new.pk = person.pk
         if self.person_updates:
             Person.objects.bulk_update(self.person_updates, sorted(self.person_fields))
@@ -663,7 +668,7 @@ def _plan_organisations(parsed, gathering):
             if not sector:
                 rows.problem(number, "sector", _("this cell is empty; a new organisation needs a sector"))
                 continue
-            ops.org_creates.append(dict(name=name, name_key=key[0], country=country, sector=sector, website=website))
+            ops.org_creates.append({"name": name, "name_key": key[0], "country": country, "sector": sector, "website": website})
             plans.append(RowPlan(number, CREATE, {"name": name, "country": country, "sector": sector,
                                                   "website": website}))
             continue

@@ -28,8 +28,8 @@ import os
 import queue
 import random
 import secrets
-import threading
 import sys
+import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -282,7 +282,7 @@ def _commit_batch(cursor, items, outcomes):
         if isinstance(closes_at, str):  # SQLite through a plain cursor: UTC, maybe as text
             closes_at = datetime.datetime.fromisoformat(closes_at)
         if closes_at is not None and timezone.is_naive(closes_at):
-            closes_at = closes_at.replace(tzinfo=datetime.timezone.utc)
+            closes_at = closes_at.replace(tzinfo=datetime.UTC)
         if state == "open" and (closes_at is None or closes_at > now):
             open_polls.add(pid)
     todo = []
@@ -436,10 +436,8 @@ class GroupCommitter:
         # 5 ms switch interval, busy request threads would make it wait that
         # long to get it back, several times per batch.
         sys.setswitchinterval(SWITCH_INTERVAL)
-        try:  # every request of this process waits on this thread: schedule it first (needs CAP_SYS_NICE)
+        with contextlib.suppress(AttributeError, OSError):  # every request waits on this thread: schedule it first (needs CAP_SYS_NICE)
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICE)
-        except (AttributeError, OSError):
-            pass
         while True:
             try:
                 batch = [self._queue.get(timeout=IDLE_TICK if prefetching() else None)]
@@ -517,7 +515,7 @@ class GroupCommitter:
         if STATS:
             logger.warning("ballot box: %s casts in %.1f ms (lock wait %.1f ms)", len(items),
                            (time.perf_counter() - started) * 1000, (locked - started) * 1000)
-        for (_item, future), outcome in zip(batch, outcomes):
+        for (_item, future), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 future.set_exception(outcome)
             else:
@@ -525,10 +523,8 @@ class GroupCommitter:
 
     @staticmethod
     def _reset_connection():
-        try:
+        with contextlib.suppress(Exception):  # noqa: BLE001 - a broken connection may fail to close; it is replaced below
             connection.close()
-        except Exception:  # noqa: BLE001
-            pass
         close_old_connections()
         time.sleep(0.01)
 

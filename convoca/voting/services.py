@@ -273,7 +273,7 @@ def build_roll(poll):
         for pk in sorted(entries):
             by_org.setdefault(entries[pk].organisation_id, []).append(pk)
         for org_id, pks in by_org.items():
-            for pk, w in zip(pks, _split(custom_weight(f"org:{org_id}", WEIGHT_UNIT), len(pks))):
+            for pk, w in zip(pks, _split(custom_weight(f"org:{org_id}", WEIGHT_UNIT), len(pks)), strict=True):
                 weights[pk] = w
     else:
         for pk, reg in entries.items():
@@ -522,10 +522,7 @@ def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=Non
     spec = ballot_box.poll_spec(poll_id)
     if spec is None:
         raise NotFound(_("This poll does not exist."))
-    if spec.state == Poll.State.OPEN and spec.closes_at and spec.closes_at <= timezone.now():
-        apply_schedule(Poll.objects.get(pk=poll_id))
-        spec = ballot_box.poll_spec(poll_id, refresh=True)
-    elif spec.state == Poll.State.DRAFT:
+    if spec.state == Poll.State.OPEN and spec.closes_at and spec.closes_at <= timezone.now() or spec.state == Poll.State.DRAFT:
         apply_schedule(Poll.objects.get(pk=poll_id))
         spec = ballot_box.poll_spec(poll_id, refresh=True)
     if spec.state == Poll.State.DRAFT:

@@ -207,7 +207,7 @@ def instant_runoff(candidates, papers, spec):
     rounds, history = [], []
     lot_used = False
     while continuing:
-        tallies = {c: 0 for c in continuing}
+        tallies = dict.fromkeys(continuing, 0)
         exhausted = 0
         for prefs, weight in papers:
             top = next((p for p in prefs if p in tallies), None)
@@ -270,7 +270,7 @@ def single_transferable_vote(candidates, papers, seats, spec):
     while len(elected) < seats:
         tallies = {c: Fraction(0) for c in continuing}
         exhausted = Fraction(0)
-        for prefs, value, at in pile:
+        for _prefs, value, at in pile:
             if at is None:
                 exhausted += value
             elif at in tallies:

@@ -46,11 +46,9 @@ def test_it_writes_the_email_in_the_chosen_language(world, mailoutbox, django_ca
 
 def test_it_sends_nothing_when_the_transaction_rolls_back(world, mailoutbox, django_capture_on_commit_callbacks):
     before = counts()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                _invite(world)
-                raise RuntimeError("boom")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        _invite(world)
+        raise RuntimeError("boom")
     assert callbacks == []
     assert mailoutbox == []
     assert counts() == before

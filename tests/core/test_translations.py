@@ -31,7 +31,7 @@ def test_it_keeps_every_placeholder(locale):
             pairs = [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
         else:
             pairs = [(entry.msgid, entry.msgstr)]
-        for source, text in pairs:
+        for _source, text in pairs:
             if not set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(entry.msgid + entry.msgid_plural)):
                 wrong.append(entry.msgid)
     assert not wrong, f"{locale}: placeholders changed in {wrong[:3]}"

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convoca.gatherings.models import Registration
-
 from tests.fixtures import client_for
 
 from .helpers import delegate, observer

@@ -138,7 +138,7 @@ def test_it_repairs_mojibake_in_a_whole_file():
 
 
 def test_it_repairs_a_file_mixing_utf8_and_windows_1252():
-    data = "nombre;correo\n".encode() + "José;jose@example.org\n".encode("utf-8") + "Inês;ines@example.org\n".encode("cp1252")
+    data = b"nombre;correo\n" + "José;jose@example.org\n".encode() + "Inês;ines@example.org\n".encode("cp1252")
     parsed = parse_upload(data, "people")
     assert [values["name"] for _n, values in parsed.rows] == ["José", "Inês"]
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from convoca.network.queries import resolve_country
 from convoca.imports.vocab import resolve_languages, resolve_role, resolve_sector
+from convoca.network.queries import resolve_country
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,6 @@ def cached_values():
     for raw in raws:
         try:
             values.append(repr(pickle.loads(raw)))
-        except Exception:  # Redis stores integers unpickled
+        except Exception:  # noqa: BLE001 - Redis stores integers unpickled; loads raises several kinds
             values.append(repr(raw))
     return values

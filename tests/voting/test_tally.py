@@ -32,11 +32,11 @@ def test_it_elects_knoxville_in_the_tennessee_instant_runoff_example():
 
 def test_it_elects_chocolate_oranges_strawberries_in_the_wikipedia_stv_example():
     # Wikipedia, "Single transferable vote": 20 voters, 3 seats, Droop quota 6.
-    O, P, CH, S, H = 1, 2, 3, 4, 5
-    ballots = votes([(4, [O]), (2, [P, O]), (8, [CH, S]), (4, [CH, H]), (1, [S]), (1, [H])])
+    OR, P, CH, S, H = 1, 2, 3, 4, 5
+    ballots = votes([(4, [OR]), (2, [P, OR]), (8, [CH, S]), (4, [CH, H]), (1, [S]), (1, [H])])
     result = compute_result(ranked_spec(5, seats=3), ballots, 20 * UNIT)
     assert result["rounds"][0]["quota"] == "6"
-    assert result["winners"] == [CH, O, S]
+    assert result["winners"] == [CH, OR, S]
     # Chocolate's surplus of 6 goes 4 to Strawberries and 2 to Hamburgers.
     assert result["rounds"][1]["tallies"][str(S)] == "5"
     assert result["rounds"][1]["tallies"][str(H)] == "3"

@@ -19,7 +19,7 @@ def test_it_shows_the_ballot_and_confirms_with_a_receipt(world, as_user):
     client = as_user(w.bob)
     page = client.get(reverse("voting:detail", args=[poll.pk]))
     html = page.content.decode()
-    assert 'action="%s"' % reverse("voting:cast", args=[poll.pk]) in html
+    assert f'action="{reverse("voting:cast", args=[poll.pk])}"' in html
     k = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
     data = {"choice": str(option(poll, "no")), "idempotency_key": k}
     done = client.post(reverse("voting:cast", args=[poll.pk]), data)

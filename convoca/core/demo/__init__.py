@@ -132,7 +132,7 @@ def build_plan(today, now):
     and on today's date (gathering dates are relative to the day of loading)."""
     rng = random.Random(SEED)
     orgs_by_country = defaultdict(list)
-    for country, sector, name, public in data.ORGANISATIONS:
+    for country, _sector, name, _public in data.ORGANISATIONS:
         orgs_by_country[country].append(_org_key(country, name))
     all_orgs = [key for keys in orgs_by_country.values() for key in keys]
 

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         logins = demo.demo_logins()
         width = max(len(str(label)) for label, _email in logins)
         for label, email in logins:
-            self.stdout.write("  %s  %s" % (str(label).ljust(width), email))
+            self.stdout.write(f"  {str(label).ljust(width)}  {email}")
         self.stdout.write(_("Password for every demo login: %(password)s") % {"password": demo.PASSWORD})
         self.stdout.write(self.style.WARNING(_(
             "Demo only: this password is public. Never load the demo on an instance with real people's data."
