@@ -2,7 +2,7 @@
 
 The embedded default (no variable set) runs on SQLite under ``var/`` with
 in-process realtime and inline tasks. ``DATABASE_URL`` switches to PostgreSQL,
-``REDIS_URL`` to Redis for cache and channel layer.
+``REDIS_URL`` to Redis for the cache.
 """
 
 import os
@@ -144,14 +144,12 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- cache and realtime ----------------------------------------------------
+# --- cache ----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- background tasks ------------------------------------------------------
 if os.environ.get("TASKS_BACKEND", "immediate") == "database":

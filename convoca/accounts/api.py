@@ -1,8 +1,8 @@
 from ninja import Router, Schema
 
 from convoca.api.auth import token_or_session
-
-from .rules import committee_countries, is_coordinator, is_translator
+from convoca.core.roles import is_coordinator, is_translator
+from convoca.network.rules import committee_countries
 
 router = Router(tags=["accounts"])
 

@@ -4,7 +4,8 @@ scoped to its gathering so one gathering never leaks into another."""
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from convoca.accounts.rules import committee_countries, is_coordinator, is_member
+from convoca.core.roles import is_coordinator, is_member
+from convoca.network.rules import committee_countries
 
 from .models import Gathering, Registration
 

@@ -12,9 +12,9 @@ Nobody but a coordinator decides on their own registration (four eyes).
 
 import rules
 
-from convoca.accounts.rules import committee_countries, is_coordinator, is_member
+from convoca.core.roles import is_coordinator, is_member
 from convoca.network import rules as network_rules
-from convoca.network.rules import can_see_field
+from convoca.network.rules import can_see_field, committee_countries
 
 
 @rules.predicate

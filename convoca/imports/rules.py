@@ -3,6 +3,6 @@ people's personal data in bulk)."""
 
 import rules
 
-from convoca.accounts.rules import is_coordinator
+from convoca.core.roles import is_coordinator
 
 rules.add_perm("imports.run", is_coordinator)

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from convoca.accounts.rules import committee_countries, is_coordinator
+from convoca.core.roles import is_coordinator
+from convoca.network.rules import committee_countries
 
 from . import queries
 from .models import NationalCommittee, Organisation, Person, Sector, Visibility

@@ -15,7 +15,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from convoca.accounts.rules import is_coordinator, is_member
+from convoca.core.roles import is_coordinator, is_member
 
 from .models import Membership, NationalCommittee, Organisation, Person, Visibility, match_key
 from .rules import can_see_field, is_self

@@ -1,7 +1,23 @@
 import rules
 
-from convoca.accounts.rules import committee_countries, is_committee_member, is_coordinator, is_member
-from convoca.network.models import Visibility
+from convoca.core.roles import is_coordinator, is_member
+from convoca.network.models import NationalCommittee, Visibility
+
+
+def committee_countries(user):
+    """ISO codes of the national committees the user sits on (cached on the user object, so once per request)."""
+    if not is_member(user):
+        return frozenset()
+    cached = getattr(user, "_committee_countries", None)
+    if cached is None:
+        cached = frozenset(NationalCommittee.objects.filter(members__user=user).values_list("country", flat=True))
+        user._committee_countries = cached
+    return cached
+
+
+@rules.predicate
+def is_committee_member(user):
+    return bool(committee_countries(user))
 
 
 @rules.predicate

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from convoca.accounts.rules import is_member
+from convoca.core.roles import is_member
 from convoca.network.models import Sector
 from convoca.network.rules import can_see_field
 

@@ -9,7 +9,7 @@ never on it."""
 
 import rules
 
-from convoca.accounts.rules import is_member
+from convoca.core.roles import is_member
 from convoca.gatherings.rules import can_manage
 
 

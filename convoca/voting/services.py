@@ -18,8 +18,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from convoca.accounts.rules import is_member
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.core.roles import is_member
 from convoca.gatherings.models import Registration
 
 from . import ballot_box

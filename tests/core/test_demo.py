@@ -5,10 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from convoca.accounts.models import User
-from convoca.accounts.rules import committee_countries
 from convoca.core import demo
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network.models import Membership, NationalCommittee, Organisation, Person, Sector
+from convoca.network.rules import committee_countries
 from tests.fixtures import make_user
 
 pytestmark = pytest.mark.django_db
