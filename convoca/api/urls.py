@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from convoca.core.errors import ServiceError
 
@@ -31,6 +31,14 @@ def validation_error(request, exc):
     ]
     body = {"detail": _("The request is not valid: check the fields listed."), "code": "invalid", "errors": errors}
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    """django-ninja's own refusals; its only 400 is a body that is not JSON: the same translated shape as ours."""
+    if exc.status_code == 400:
+        return api.create_response(request, {"detail": _("The request body is not valid JSON."), "code": "invalid"}, status=400)
+    return api.create_response(request, {"detail": str(exc), "code": "error"}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

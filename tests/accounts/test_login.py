@@ -55,7 +55,9 @@ def test_it_logs_out_by_post_only(as_user, world):
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("accounts:me")).status_code == 302
+    assert "_auth_user_id" not in client.session
+    after = client.get(reverse("accounts:me"))
+    assert after.status_code == 302 and after["Location"].startswith(reverse("accounts:login"))
 
 
 def test_it_shows_the_login_page_in_portuguese(client, world):

@@ -13,9 +13,7 @@ and once with a coordinator's bearer token.
 Path parameters are sometimes swapped for the slugs and ids of real rows
 (the ``world`` fixture plus one poll), so the fuzzing reaches the code behind
 the 404s, or for the edge ids 0 and -1. Bounded and derandomized: the same requests on every run.
-
-A known bug in an app this file's authors may not touch is an ``xfail`` (not
-strict) in ``KNOWN_BUGS``, with the reason naming the bug.
+A fixture that cannot build its rows fails the test: fuzzing without them would pass while reaching nothing.
 """
 
 import traceback
@@ -45,30 +43,6 @@ CONFORMANCE_CHECKS = [not_a_server_error, status_code_conformance, content_type_
 PLAIN = {"Accept-Encoding": "identity"}
 
 CALLERS = ("anonymous", "coordinator")
-
-# --- known bugs in apps these tests may not fix ----------------------------------------
-# KNOWN_BUGS[test][(operation label, caller)] = reason, applied as a non-strict xfail: a case
-# that XPASSes was fixed (or not reached by this run's examples); delete its entry once fixed.
-
-GATHERINGS_INT_ROUTE = (
-    "gatherings bug: /registrations/{int:registration_id}/... use Django's int converter, so a "
-    "negative id (a valid integer per the schema) answers Django's HTML 404, not JSON"
-)
-REGISTRATION_ACTIONS = (
-    "POST /api/v1/registrations/{registration_id}/accredit",
-    "POST /api/v1/registrations/{registration_id}/refuse",
-    "POST /api/v1/registrations/{registration_id}/mandate",
-)
-
-
-def _bug(reason, *labels, callers=CALLERS):
-    return {(label, caller): reason for label in labels for caller in callers}
-
-
-KNOWN_BUGS = {
-    "no_5xx": {},
-    "conformance": {},
-}
 
 # Real values for path parameters, filled in per test by the ``known_rows`` fixture.
 KNOWN = {}
@@ -128,8 +102,8 @@ def known_rows(request, world):
             "/api/v1/polls", {"gathering": world.conference.slug, "title": "Orden del día"},
             content_type="application/json", headers={"authorization": f"Bearer {raw}"},
         )
-        if response.status_code == 201:  # the voting API is still moving: a poll is a bonus, not a requirement
-            poll_ids.append(response.json()["id"])
+        assert response.status_code == 201, f"the fuzz fixture could not create its poll: {response.content!r}"
+        poll_ids.append(response.json()["id"])
     edges = [0, -1]  # valid integers per the schema, never a row
     KNOWN.clear()
     KNOWN.update(
@@ -157,14 +131,11 @@ def server_errors():
     got_request_exception.disconnect(record)
 
 
-def _call(request, kind, case, caller, server_errors, checks):
-    name, headers = caller
-    reason = KNOWN_BUGS[kind].get((case.operation.label, name))
-    if reason and not request.node.get_closest_marker("xfail"):
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
+def _call(case, caller, server_errors, checks):
+    _name, headers = caller
     try:
         case.call_and_validate(headers=headers, checks=checks)
-    except Exception:
+    except Exception:  # noqa: BLE001 - schemathesis raises several kinds; re-raised below with the server's traceback
         if server_errors:  # shown beside the failure: what broke on the server
             print("Server-side traceback of the last 500:\n" + server_errors[-1])
         raise
@@ -173,12 +144,12 @@ def _call(request, kind, case, caller, server_errors, checks):
 @pytest.mark.django_db(transaction=True)
 @any_input.parametrize()
 @FUZZ_SETTINGS
-def test_it_never_answers_5xx(case, caller, known_rows, server_errors, request):
-    _call(request, "no_5xx", case, caller, server_errors, [not_a_server_error])
+def test_it_never_answers_5xx(case, caller, known_rows, server_errors):
+    _call(case, caller, server_errors, [not_a_server_error])
 
 
 @pytest.mark.django_db(transaction=True)
 @valid_input.parametrize()
 @FUZZ_SETTINGS
-def test_it_answers_as_documented(case, caller, known_rows, server_errors, request):
-    _call(request, "conformance", case, caller, server_errors, CONFORMANCE_CHECKS)
+def test_it_answers_as_documented(case, caller, known_rows, server_errors):
+    _call(case, caller, server_errors, CONFORMANCE_CHECKS)

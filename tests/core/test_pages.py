@@ -23,3 +23,6 @@ def test_it_has_no_inline_script_or_style(client, world):
 def test_it_returns_a_translated_404(client, db):
     response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="pt-BR")
     assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Página não encontrada</h1>" in page and 'lang="pt-br"' in page
+    assert "Page not found" not in page

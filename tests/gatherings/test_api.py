@@ -229,8 +229,9 @@ def test_it_answers_a_revoked_badge_with_its_code(client, world):
 
 def test_it_answers_a_malformed_json_body_without_500(client, world):
     response = client.post(f"{API}/gatherings/conferencia/checkin", "{not json", content_type="application/json",
-                           **bearer(world.alice))
+                           **bearer(world.alice), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 400
+    assert response.json() == {"detail": "El cuerpo de la solicitud no es JSON válido.", "code": "invalid"}
 
 
 def test_it_documents_the_endpoints_in_openapi(client, world):

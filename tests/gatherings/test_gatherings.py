@@ -54,7 +54,8 @@ def test_it_links_managers_to_registrations_and_checkin(as_user, world):
 
 
 def test_it_returns_404_for_an_unknown_gathering(client, world):
-    assert client.get("/gatherings/no-such-thing/").status_code == 404
+    response = client.get("/gatherings/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404 and b"<h1>Page not found</h1>" in response.content
 
 
 def test_it_lets_a_coordinator_create_a_gathering(as_user, world):
