@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "convoca.core.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "convoca.urls"
