@@ -7,16 +7,23 @@ from functools import partial
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.core.errors import ServiceError
+from convoca.core.web import (
+    apply_service_error,
+    get_for_user,
+    paginate,
+    perform,
+    query_without_page,
+    require,
+    service_message,
+    submit,
+)
 from convoca.network.models import Person
 
 from . import queries, services
@@ -31,21 +38,10 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
-def _get_gathering(request, slug, perm=None):
-    gathering = get_object_or_404(Gathering, slug=slug)
-    if perm and not request.user.has_perm(perm, gathering):
-        raise Forbidden
-    return gathering
-
-
 def _get_registration(request, slug, pk, perm):
-    gathering = get_object_or_404(Gathering, slug=slug)
-    registration = queries.get_registration(gathering, pk)
-    if registration is None:
-        raise Http404
-    if not request.user.has_perm(perm, registration):
-        raise Forbidden
-    return registration
+    """A registration of the gathering ``slug`` (404 for one of another gathering), if ``perm`` allows."""
+    gathering = get_for_user(request, Gathering, slug=slug)
+    return get_for_user(request, queries.get_registration(gathering, pk), perm)
 
 
 def _next_url(request, default):
@@ -53,13 +49,6 @@ def _next_url(request, default):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
-
-
-def _apply(form, error):
-    """A ServiceError next to its field (or at the top); a refusal becomes 403."""
-    if isinstance(error, PermissionDenied):
-        raise Forbidden(str(error.message))
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 # --- gatherings -----------------------------------------------------------------
@@ -78,7 +67,7 @@ def gathering_list(request):
 
 
 def gathering_detail(request, slug):
-    gathering = _get_gathering(request, slug)
+    gathering = get_for_user(request, Gathering, slug=slug)
     mine = queries.registration_of(request.user, gathering)
     manages = can_manage(request.user, gathering)
     return render(
@@ -98,31 +87,27 @@ def _gathering_form(request, gathering, save, done):
     """Create (``gathering`` None) or edit: the form, then ``save(user, **values)``."""
     scope = gathering is None or request.user.has_perm("gatherings.change_gathering_scope")
     form = GatheringForm(request.POST or None, gathering=gathering, can_change_scope=scope)
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         values = form.service_values()
         if not scope:
             for name in services.SCOPE_FIELDS:
                 values.pop(name)
-        try:
-            gathering = save(request.user, **values)
-        except ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(gathering)
-    return render(request, "gatherings/form.html", {"form": form, "gathering": gathering})
+        return save(request.user, **values)
+
+    saved = submit(request, form, write, done)
+    return saved or render(request, "gatherings/form.html", {"form": form, "gathering": gathering})
 
 
 @login_required
 def gathering_create(request):
-    if not request.user.has_perm("gatherings.add_gathering"):
-        raise Forbidden
+    require(request, "gatherings.add_gathering")
     return _gathering_form(request, None, services.create_gathering, _("The gathering has been created."))
 
 
 @login_required
 def gathering_edit(request, slug):
-    gathering = _get_gathering(request, slug, "gatherings.change_gathering")
+    gathering = get_for_user(request, Gathering, "gatherings.change_gathering", slug=slug)
     return _gathering_form(
         request, gathering, partial(services.update_gathering, gathering=gathering), _("The gathering has been saved.")
     )
@@ -133,24 +118,21 @@ def gathering_edit(request, slug):
 
 @login_required
 def register(request, slug):
-    gathering = _get_gathering(request, slug, "gatherings.register")
+    gathering = get_for_user(request, Gathering, "gatherings.register", slug=slug)
     mine = queries.registration_of(request.user, gathering)
     if mine is not None:
         messages.info(request, _("You are already registered for this gathering."))
         return redirect(mine)
     person = Person.objects.filter(user=request.user).first()
     form = RegistrationForm(request.POST or None, person=person)
-    if request.method == "POST" and person is not None and form.is_valid():
-        try:
-            registration = services.register(
-                request.user, gathering, role=form.cleaned_data["role"], organisation=form.cleaned_data["organisation"]
-            )
-        except ServiceError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("You are registered. The organisers will review your registration."))
-            return redirect(registration)
-    return render(
+    saved = person is not None and submit(  # without a registry record there is nothing to register
+        request, form,
+        lambda: services.register(
+            request.user, gathering, role=form.cleaned_data["role"], organisation=form.cleaned_data["organisation"]
+        ),
+        _("You are registered. The organisers will review your registration."),
+    )
+    return saved or render(
         request,
         "gatherings/register.html",
         {
@@ -165,16 +147,12 @@ def register(request, slug):
 @never_cache
 @login_required
 def registration_list(request, slug):
-    gathering = _get_gathering(request, slug, "gatherings.list_registrations")
+    gathering = get_for_user(request, Gathering, "gatherings.list_registrations", slug=slug)
     filters = RegistrationFilterForm(request.GET or None)
     status = role = None
     if filters.is_valid():
         status, role = filters.cleaned_data["status"] or None, filters.cleaned_data["role"] or None
-    page = Paginator(queries.registrations_for(gathering, status=status, role=role), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, queries.registrations_for(gathering, status=status, role=role), PAGE_SIZE)
     return render(
         request,
         "gatherings/registrations.html",
@@ -184,7 +162,7 @@ def registration_list(request, slug):
             "page": page,
             "counts": queries.counts_by_status(gathering, role=role),
             "present": queries.present_count(gathering),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "here": request.get_full_path(),
         },
     )
@@ -222,10 +200,8 @@ def accredit(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.accredit")
     try:
         services.accredit(request.user, registration)
-    except PermissionDenied as error:
-        raise Forbidden(str(error.message)) from None
     except ServiceError as error:
-        return _after_decision(request, registration, error=str(error.message))
+        return _after_decision(request, registration, error=service_message(error))
     return _after_decision(request, registration, message=_("Accredited."))
 
 
@@ -238,7 +214,7 @@ def refuse(request, slug, pk):
             try:
                 services.refuse(request.user, registration, form.cleaned_data["reason"])
             except ServiceError as error:
-                _apply(form, error)
+                apply_service_error(form, error)
             else:
                 return _after_decision(request, registration, message=_("Refused."))
         if _is_htmx(request):
@@ -261,25 +237,18 @@ def decide_mandate(request, slug, pk):
         messages.error(request, _("Choose whether to confirm or reject the mandate."))
         return redirect(_next_url(request, registration.get_absolute_url()))
     confirm = form.cleaned_data["decision"] == "confirm"
-    try:
-        if confirm:
-            services.confirm_mandate(request.user, registration)
-        else:
-            services.reject_mandate(request.user, registration)
-    except PermissionDenied as error:
-        raise Forbidden(str(error.message)) from None
-    except ServiceError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("Mandate confirmed.") if confirm else _("Mandate rejected."))
-    return redirect(_next_url(request, registration.get_absolute_url()))
+    decide = services.confirm_mandate if confirm else services.reject_mandate
+    return perform(
+        request, lambda: decide(request.user, registration),
+        _("Mandate confirmed.") if confirm else _("Mandate rejected."),
+        _next_url(request, registration.get_absolute_url()),
+    )
 
 
 @never_cache
 @login_required
 def mandate_list(request):
-    if not request.user.has_perm("gatherings.list_mandates"):
-        raise Forbidden
+    require(request, "gatherings.list_mandates")
     return render(
         request, "gatherings/mandates.html", {"pending": queries.mandates_to_decide(request.user)[:PAGE_SIZE]}
     )
@@ -312,38 +281,34 @@ def badge(request, slug, pk):
 @require_POST
 def revoke_badge(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.manage_badge")
-    services.revoke_badge(request.user, registration)
-    messages.success(request, _("The badge has been revoked. It no longer admits anyone."))
-    return redirect(registration)
+    return perform(
+        request, lambda: services.revoke_badge(request.user, registration),
+        _("The badge has been revoked. It no longer admits anyone."), registration,
+    )
 
 
 @login_required
 @require_POST
 def reissue_badge(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.manage_badge")
-    try:
-        services.reissue_badge(request.user, registration)
-    except ServiceError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("A new badge has been issued. Earlier badges no longer admit."))
-    return redirect(registration)
+    return perform(
+        request, lambda: services.reissue_badge(request.user, registration),
+        _("A new badge has been issued. Earlier badges no longer admit."), registration,
+    )
 
 
 @never_cache
 @login_required
 def checkin(request, slug):
-    gathering = _get_gathering(request, slug, "gatherings.check_in")
+    gathering = get_for_user(request, Gathering, "gatherings.check_in", slug=slug)
     result = refusal = None
     if request.method == "POST":
         scanned = CheckInForm(request.POST)
         if scanned.is_valid():
             try:
                 result = services.check_in(request.user, gathering, scanned.cleaned_data["token"])
-            except PermissionDenied as error:
-                raise Forbidden(str(error.message)) from None
             except ServiceError as error:
-                refusal = str(error.message)
+                refusal = service_message(error)
         else:
             refusal = " ".join(scanned.errors.get("token", []))
     context = {

@@ -3,13 +3,13 @@ is visible to the coordinator who uploaded it and nobody else."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from convoca.core.errors import ServiceError
+from convoca.core.web import apply_service_error, get_for_user, require, service_message
 
 from . import services
 from .forms import ImportForm
@@ -20,20 +20,16 @@ from .uploads import SizeLimitUploadHandler
 PROBLEMS_SHOWN = 200
 
 
-def _require_importer(request):
-    if not request.user.has_perm("imports.run"):
-        raise PermissionDenied
-
-
 def _get_batch_for_user(request, batch_id):
-    _require_importer(request)
-    return get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
+    """A staged import of the coordinator who uploaded it; 404 for anyone else's."""
+    require(request, "imports.run")
+    return get_for_user(request, ImportBatch, pk=batch_id, created_by=request.user)
 
 
 @csrf_exempt  # CSRF is checked by _start, once our upload handler is in place
 @login_required
 def start(request):
-    _require_importer(request)
+    require(request, "imports.run")
     handler = None
     if request.method == "POST":
         handler = SizeLimitUploadHandler(request)
@@ -60,7 +56,7 @@ def _start(request, handler):
                     filename=upload.name,
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else "file", exc.message)
+                apply_service_error(form, exc, {None: "file"})
             else:
                 if batch is not None:
                     return redirect("imports:preview", batch.pk)
@@ -85,7 +81,7 @@ def confirm(request, batch_id):
     try:
         services.confirm_import(request.user, batch)
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, service_message(exc))
         return redirect("imports:preview", batch.pk)
     return redirect("imports:done", batch.pk)
 

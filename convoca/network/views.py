@@ -3,16 +3,13 @@
 Thin views: an access helper returns the object or raises 404/403, a form
 shapes the input, a service does the write."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from convoca.core import errors
+from convoca.core.web import get_for_user, paginate, perform, query_without_page, require, submit
 
 from . import queries, services
 from .forms import CommitteeForm, CommitteeMemberForm, OrganisationFilterForm, OrganisationForm, PersonForm
@@ -24,62 +21,24 @@ PAGE_SIZE = 50
 PERSON_ERROR_FIELDS = {"languages": "other_languages"}
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _apply(form, error, field_map=None):
-    """Show a service error next to its field (or at the top of the form)."""
-    if isinstance(error, errors.PermissionDenied):
-        raise PermissionDenied
-    field = (field_map or {}).get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, str(error.message))
-
-
-def _save(request, form, write, success, field_map=None):
-    """For a valid POST: ``write()`` through a service, flash ``success(obj)``
-    and redirect to the object. A service error goes onto the form and None is
-    returned, so the caller renders the form again."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        obj = write()
-    except errors.ServiceError as error:
-        _apply(form, error, field_map)
-        return None
-    messages.success(request, success(obj))
-    return redirect(obj)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- organisations --------------------------------------------------------------------
 
 
 def _get_organisation_for_user(request, pk):
     """The organisation if the user may see it; 404 otherwise (a private
     organisation's existence is not revealed)."""
-    return get_object_or_404(queries.organisations_visible_to(request.user), pk=pk)
+    return get_for_user(request, queries.organisations_visible_to(request.user), pk=pk)
 
 
 def organisation_list(request):
     visible = queries.organisations_visible_to(request.user)
     form = OrganisationFilterForm(request.GET or None, country_codes=queries.organisation_countries(visible))
     filters = form.filters() if request.GET else {}
-    page = _page(request, visible.filter(**filters).order_by("name_key", "pk"))
+    page = paginate(request, visible.filter(**filters).order_by("name_key", "pk"), PAGE_SIZE)
     return render(request, "network/organisation_list.html", {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "can_add": request.user.has_perm("network.add_organisation"),
     })
 
@@ -103,9 +62,9 @@ def organisation_detail(request, pk):
 
 @login_required
 def organisation_create(request):
-    _require(request, "network.add_organisation")
+    require(request, "network.add_organisation")
     form = OrganisationForm(request.user, request.POST or None)
-    saved = _save(
+    saved = submit(
         request, form,
         lambda: services.create_organisation(request.user, **form.cleaned_data),
         lambda organisation: _("Organisation “%(name)s” registered.") % {"name": organisation.name},
@@ -116,9 +75,9 @@ def organisation_create(request):
 @login_required
 def organisation_edit(request, pk):
     organisation = _get_organisation_for_user(request, pk)
-    _require(request, "network.change_organisation", organisation)
+    require(request, "network.change_organisation", organisation)
     form = OrganisationForm(request.user, request.POST or None, organisation=organisation)
-    saved = _save(
+    saved = submit(
         request, form,
         lambda: services.update_organisation(request.user, organisation, **form.cleaned_data),
         lambda organisation: _("Changes to “%(name)s” saved.") % {"name": organisation.name},
@@ -132,19 +91,19 @@ def organisation_edit(request, pk):
 def _get_person_for_user(request, pk):
     """The person if the user may see their name; 404 otherwise, so hidden
     people are indistinguishable from people who do not exist."""
-    _require(request, "network.view_person")
-    return get_object_or_404(queries.people_visible_to(request.user), pk=pk)
+    require(request, "network.view_person")
+    return get_for_user(request, queries.people_visible_to(request.user), pk=pk)
 
 
 @login_required
 def person_list(request):
-    _require(request, "network.list_people")
-    page = _page(request, queries.people_visible_to(request.user).order_by("display_name", "pk"))
+    require(request, "network.list_people")
+    page = paginate(request, queries.people_visible_to(request.user).order_by("display_name", "pk"), PAGE_SIZE)
     cards = [queries.person_card(request.user, person) for person in page.object_list]
     return render(request, "network/person_list.html", {
         "page": page,
         "cards": cards,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "can_add": request.user.has_perm("network.add_person"),
     })
 
@@ -167,9 +126,9 @@ def person_detail(request, pk):
 
 @login_required
 def person_create(request):
-    _require(request, "network.add_person")
+    require(request, "network.add_person")
     form = PersonForm(request.user, request.POST or None)
-    saved = _save(
+    saved = submit(
         request, form,
         lambda: services.create_person(request.user, **form.service_kwargs()),
         lambda person: _("%(name)s added to the registry.") % {"name": person.display_name},
@@ -181,9 +140,9 @@ def person_create(request):
 @login_required
 def person_edit(request, pk):
     person = _get_person_for_user(request, pk)
-    _require(request, "network.change_person", person)
+    require(request, "network.change_person", person)
     form = PersonForm(request.user, request.POST or None, person=person)
-    saved = _save(
+    saved = submit(
         request, form,
         lambda: services.update_person(request.user, person, **form.service_kwargs()),
         lambda _person: _("Changes saved."),
@@ -196,16 +155,16 @@ def person_edit(request, pk):
 
 
 def _get_committee_for_user(request, code):
-    _require(request, "network.view_committee")
+    require(request, "network.view_committee")
     code = (code or "").upper()
     if len(code) != 2:
         raise Http404
-    return get_object_or_404(NationalCommittee, country=code)
+    return get_for_user(request, NationalCommittee, country=code)
 
 
 @login_required
 def committee_list(request):
-    _require(request, "network.view_committee")
+    require(request, "network.view_committee")
     committees = sorted(queries.committees_with_counts(), key=lambda c: str(c.country.name))
     return render(request, "network/committee_list.html", {
         "committees": committees,
@@ -232,9 +191,9 @@ def committee_detail(request, code):
 
 @login_required
 def committee_create(request):
-    _require(request, "network.add_committee")
+    require(request, "network.add_committee")
     form = CommitteeForm(request.POST or None)
-    saved = _save(
+    saved = submit(
         request, form,
         lambda: services.create_committee(request.user, form.cleaned_data["country"]),
         lambda committee: _("National committee of %(country)s created.") % {"country": committee.country.name},
@@ -246,9 +205,9 @@ def committee_create(request):
 @require_POST
 def committee_member_add(request, code):
     committee = _get_committee_for_user(request, code)
-    _require(request, "network.change_committee", committee)
+    require(request, "network.change_committee", committee)
     form = CommitteeMemberForm(request.POST)
-    saved = _save(
+    saved = submit(
         request, form,
         lambda: services.add_committee_member(request.user, committee, form.cleaned_data["person"]),
         lambda committee: _("%(name)s added to the committee.") % {"name": form.cleaned_data["person"].display_name},
@@ -260,8 +219,11 @@ def committee_member_add(request, code):
 @require_POST
 def committee_member_remove(request, code, person_pk):
     committee = _get_committee_for_user(request, code)
-    _require(request, "network.change_committee", committee)
-    person = get_object_or_404(Person, pk=person_pk)
-    services.remove_committee_member(request.user, committee, person)
-    messages.success(request, _("%(name)s removed from the committee.") % {"name": person.display_name})
-    return redirect(committee)
+    require(request, "network.change_committee", committee)
+    person = get_for_user(request, Person, pk=person_pk)
+    return perform(
+        request,
+        lambda: services.remove_committee_member(request.user, committee, person),
+        _("%(name)s removed from the committee.") % {"name": person.display_name},
+        committee,
+    )

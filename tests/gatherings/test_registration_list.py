@@ -176,3 +176,14 @@ def test_present_count_counts_only_accredited_and_checked_in(world):
     assert queries.present_count(world.conference) == 1
     Registration.objects.filter(pk=world.bob_reg.pk).update(status="refused", refusal_reason="x")
     assert queries.present_count(world.conference) == 0
+
+
+def test_it_answers_a_delegate_accrediting_with_the_403_page(as_user, world):
+    before = snapshot()
+    url = f"/gatherings/conferencia/registrations/{world.olga_reg.pk}/accredit/"
+    for headers in [{}, {"HTTP_HX_REQUEST": "true"}]:  # with htmx too: no row pretending it worked
+        response = as_user(world.bob).post(url, HTTP_ACCEPT_LANGUAGE="es", **headers)
+        page = response.content.decode()
+        assert response.status_code == 403
+        assert "<h1>No permitido</h1>" in page and "Su rol no permite hacer esto." in page
+    assert snapshot() == before

@@ -140,3 +140,14 @@ def test_it_shows_the_sample_with_stacked_table_labels(world, alice_client):
         "kind": "organisations", "file": upload(ORGS_CP1252)})["Location"])
     html = response.content.decode()
     assert 'class="stack import-sample"' in html and 'data-label="Country"' in html
+
+
+def test_it_answers_a_delegate_uploading_with_the_403_page(world, as_user):
+    before = snapshot()
+    response = as_user(world.bob).post(
+        reverse("imports:start"), {"kind": "organisations", "file": upload(ORGS_CP1252)}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>No permitido</h1>" in page and 'type="file"' not in page
+    assert snapshot() == before and not ImportBatch.objects.exists()

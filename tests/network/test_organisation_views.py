@@ -244,3 +244,14 @@ class TestEdit:
     def test_it_prefills_the_form(self, world, as_user):
         page = html(as_user(world.alice).get(f"/organisations/{world.org_co.pk}/edit/"))
         assert 'value="Sindicato Andino"' in page and 'value="carla@example.org"' in page
+
+
+def test_it_answers_a_delegate_registering_or_editing_an_organisation_with_the_403_page(world, as_user):
+    before = snapshot()
+    client = as_user(world.bob)
+    for url in ["/organisations/new/", f"/organisations/{world.org_co.pk}/edit/"]:
+        response = client.post(url, NEW, HTTP_ACCEPT_LANGUAGE="es")
+        page = html(response)
+        assert response.status_code == 403, url
+        assert "<h1>No permitido</h1>" in page and 'name="name"' not in page, url
+    assert snapshot() == before
