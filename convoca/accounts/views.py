@@ -3,9 +3,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import formats, timezone
@@ -14,7 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from convoca.core.errors import NotFound, ServiceError
+from convoca.core.errors import ServiceError
+from convoca.core.web import apply_service_error, paginate, perform, require, submit
 
 from . import services
 from .forms import AcceptInvitationForm, EmailPasswordResetForm, InvitationForm, LoginForm, ProfileForm, TokenForm
@@ -52,44 +50,31 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 password_reset_confirm = PasswordResetConfirmView.as_view()
 
 
-def _form_error(form, exc):
-    """Show a ServiceError next to its field (or at the top of the form)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise DjangoPermissionDenied
-
-
 # --- invitations ---------------------------------------------------------------------
 
 
 @login_required
 def invitations(request):
-    _require(request, "accounts.invite")
+    require(request, "accounts.invite")
     form = InvitationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         data = form.cleaned_data
-        try:
-            invitation = services.invite(
-                request.user, data["email"], data["role"], committee=data["committee"], language=data["language"]
-            )
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Invitation sent to %(email)s. The link works once and expires on %(date)s.")
-                % {
-                    "email": invitation.email,
-                    "date": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
-                },
-            )
-            return redirect("accounts:invitations")
-    rows = Invitation.objects.select_related("committee", "created_by__person")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        return services.invite(
+            request.user, data["email"], data["role"], committee=data["committee"], language=data["language"]
+        )
+
+    saved = submit(
+        request, form, write,
+        lambda invitation: _("Invitation sent to %(email)s. The link works once and expires on %(date)s.") % {
+            "email": invitation.email,
+            "date": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
+        },
+        redirect_to="accounts:invitations",
+    )
+    if saved:
+        return saved
+    page = paginate(request, Invitation.objects.select_related("committee", "created_by__person"), 50)
     return render(
         request, "accounts/invitations.html", {"form": form, "page": page, "days": settings.INVITATION_DAYS}
     )
@@ -98,16 +83,12 @@ def invitations(request):
 @login_required
 @require_POST
 def invitation_revoke(request, pk):
-    _require(request, "accounts.invite")
-    try:
-        invitation = services.revoke_invitation(request.user, pk)
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
-    return redirect("accounts:invitations")
+    require(request, "accounts.invite")
+    return perform(
+        request, lambda: services.revoke_invitation(request.user, pk),
+        lambda invitation: _("Invitation to %(email)s withdrawn.") % {"email": invitation.email},
+        "accounts:invitations",
+    )
 
 
 @never_cache
@@ -125,7 +106,7 @@ def invitation_accept(request, token):
         except ServiceError as exc:
             if exc.status != 400:  # claimed by a concurrent submit meanwhile
                 return render(request, "accounts/invitation_invalid.html", {"error": exc}, status=exc.status)
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -140,18 +121,16 @@ def invitation_accept(request, token):
 
 @login_required
 def me(request):
-    _require(request, "accounts.edit_own_profile")
+    require(request, "accounts.edit_own_profile")
     person = getattr(request.user, "person", None)
     initial = ProfileForm.initial_for(person)
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_own_profile(request.user, **form.service_fields())
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Your details have been saved."))
-            return redirect("accounts:me")
+    saved = submit(
+        request, form, lambda: services.update_own_profile(request.user, **form.service_fields()),
+        _("Your details have been saved."), redirect_to="accounts:me",
+    )
+    if saved:
+        return saved
     organisations = list(person.organisations.all()) if person else []
     committees = list(person.committees.all()) if person else []
     return render(
@@ -169,14 +148,14 @@ def me(request):
 def tokens(request):
     """List and create tokens. A new token is rendered in the POST response
     itself (never stored, never redirected through the session)."""
-    _require(request, "accounts.manage_tokens")
+    require(request, "accounts.manage_tokens")
     form = TokenForm(request.POST if request.method == "POST" else None)
     created = raw = None
     if request.method == "POST" and form.is_valid():
         try:
             created, raw = services.create_api_token(request.user, form.cleaned_data["name"])
         except ServiceError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             form = TokenForm()
     rows = ApiToken.objects.filter(user=request.user)
@@ -186,11 +165,9 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, pk):
-    _require(request, "accounts.manage_tokens")
-    try:
-        token = services.revoke_api_token(request.user, pk)
-    except NotFound:  # also someone else's token: its existence is not revealed
-        raise Http404 from None
-    messages.success(request, _("Token “%(name)s” revoked. Scripts using it are refused from now on.")
-                     % {"name": token.name})
-    return redirect("accounts:tokens")
+    require(request, "accounts.manage_tokens")
+    return perform(  # someone else's token is NotFound, the 404 page: its existence is not revealed
+        request, lambda: services.revoke_api_token(request.user, pk),
+        lambda token: _("Token “%(name)s” revoked. Scripts using it are refused from now on.") % {"name": token.name},
+        "accounts:tokens",
+    )

@@ -1,15 +1,16 @@
 """Thin views: an access helper, a form, one service call, render or redirect."""
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from convoca.core.errors import ServiceError
+from convoca.core.web import apply_service_error, get_for_user, perform, require, submit
 from convoca.gatherings.models import Gathering
 
 from . import ballot_box, queries, services
@@ -18,37 +19,9 @@ from .models import Poll, Proxy, weight_display
 from .rules import is_party_to_proxy
 
 
-def _gathering_for(request, slug, perm):
-    gathering = get_object_or_404(Gathering, slug=slug)
-    if not request.user.has_perm(perm, gathering):
-        raise DjangoPermissionDenied
-    return gathering
-
-
 def _poll_for(request, pk, perm="voting.view_poll"):
-    poll = queries.get_poll(pk)
-    if poll is None:
-        raise Http404
-    if not request.user.has_perm(perm, poll):
-        raise DjangoPermissionDenied
+    poll = get_for_user(request, queries.get_poll(pk), perm)
     return services.apply_schedule(poll)
-
-
-def _form_error(form, exc):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
-def _submit(request, form, action, done_message):
-    """Run the service call ``action()``: its result with ``done_message``
-    flashed, or None with the refusal put on the form."""
-    try:
-        result = action()
-    except ServiceError as exc:
-        _form_error(form, exc)
-        return None
-    messages.success(request, done_message)
-    return result
 
 
 def _represented(user, poll):
@@ -58,7 +31,7 @@ def _represented(user, poll):
 
 @login_required
 def poll_list(request, slug):
-    gathering = _gathering_for(request, slug, "voting.view_polls")
+    gathering = get_for_user(request, Gathering, "voting.view_polls", slug=slug)
     polls = list(queries.polls_for(gathering))
     return render(request, "voting/list.html", {
         "gathering": gathering, "polls": polls,
@@ -68,14 +41,11 @@ def poll_list(request, slug):
 
 @login_required
 def poll_create(request, slug):
-    gathering = _gathering_for(request, slug, "voting.manage_polls")
+    gathering = get_for_user(request, Gathering, "voting.manage_polls", slug=slug)
     form = PollForm(request.POST or None, gathering=gathering, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        poll = _submit(request, form, lambda: services.create_poll(request.user, gathering, **form.cleaned_data),
-                       _("The poll was created. Open it when the assembly is ready to vote."))
-        if poll is not None:
-            return redirect(poll)
-    return render(request, "voting/form.html", {"gathering": gathering, "form": form})
+    saved = submit(request, form, lambda: services.create_poll(request.user, gathering, **form.cleaned_data),
+                   _("The poll was created. Open it when the assembly is ready to vote."))
+    return saved or render(request, "voting/form.html", {"gathering": gathering, "form": form})
 
 
 def _ballot_context(request, poll, form=None):
@@ -115,8 +85,7 @@ def poll_cast(request, pk):
     rendered in the answer itself (never stored in the session): reloading it
     re-sends the same request key and counts once."""
     poll = _poll_for(request, pk)
-    if not request.user.has_perm("voting.vote", poll):
-        raise DjangoPermissionDenied
+    require(request, "voting.vote", poll)
     form = BallotForm(request.POST, poll=poll, options=list(poll.options.all()),
                       represented=_represented(request.user, poll), viewer=request.user)
     if form.is_valid():
@@ -124,7 +93,7 @@ def poll_cast(request, pk):
             result = services.cast_ballot(request.user, poll, form.cleaned_data["ballot"],
                                           form.cleaned_data["idempotency_key"], form.cleaned_data.get("proxy_split"))
         except ServiceError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             response = render(request, "voting/cast_done.html", {
                 "poll": poll, "gathering": poll.gathering, "result": result,
@@ -137,13 +106,7 @@ def poll_cast(request, pk):
 
 def _lifecycle(request, pk, action, done_message):
     poll = _poll_for(request, pk, "voting.manage_poll")
-    try:
-        action(request.user, poll)
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done_message)
-    return redirect(poll)
+    return perform(request, partial(action, request.user, poll), done_message, poll)
 
 
 @login_required
@@ -168,19 +131,15 @@ def poll_publish(request, pk):
 def poll_annul(request, pk):
     poll = _poll_for(request, pk, "voting.manage_poll")
     form = AnnulForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _submit(request, form, lambda: services.annul_poll(request.user, poll, form.cleaned_data["reason"]),
-                   _("The poll was annulled.")):
-            return redirect(poll)
-    return render(request, "voting/annul.html", {"poll": poll, "gathering": poll.gathering, "form": form})
+    saved = submit(request, form, lambda: services.annul_poll(request.user, poll, form.cleaned_data["reason"]),
+                   _("The poll was annulled."), redirect_to=poll)
+    return saved or render(request, "voting/annul.html", {"poll": poll, "gathering": poll.gathering, "form": form})
 
 
 def poll_receipts(request, pk):
     """Public once the poll is closed: every receipt with its choice, to check
     one's own ballot and to recount."""
-    poll = queries.get_poll(pk)
-    if poll is None:
-        raise Http404
+    poll = get_for_user(request, queries.get_poll(pk))
     services.apply_schedule(poll)
     context = {"poll": poll, "gathering": poll.gathering, "published": queries.can_see_receipts(poll)}
     if context["published"]:
@@ -208,32 +167,29 @@ def poll_audit(request, pk):
 
 @login_required
 def proxies(request, slug):
-    gathering = _gathering_for(request, slug, "voting.give_proxy")
+    gathering = get_for_user(request, Gathering, "voting.give_proxy", slug=slug)
     manager = request.user.has_perm("voting.manage_proxies", gathering)
     qs = Proxy.objects.filter(gathering=gathering).select_related(
         "giver__person", "giver__organisation", "holder__person", "holder__organisation")
     mine = [p for p in qs if manager or is_party_to_proxy(request.user, p)]
     form = ProxyForm(request.POST or None, gathering=gathering, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        if _submit(request, form, lambda: services.give_proxy(request.user, gathering, form.cleaned_data["holder"]),
-                   _("Your proxy is recorded. It applies to every poll opened from now on.")):
-            return redirect("voting:proxies", gathering.slug)
-    return render(request, "voting/proxies.html", {"gathering": gathering, "proxies": mine, "form": form,
-                                                   "manager": manager})
+    saved = submit(request, form, lambda: services.give_proxy(request.user, gathering, form.cleaned_data["holder"]),
+                   _("Your proxy is recorded. It applies to every poll opened from now on."),
+                   redirect_to=reverse("voting:proxies", args=[gathering.slug]))
+    return saved or render(request, "voting/proxies.html", {
+        "gathering": gathering, "proxies": mine, "form": form, "manager": manager,
+    })
 
 
 @login_required
 @require_POST
 def proxy_revoke(request, pk):
-    proxy = get_object_or_404(
-        Proxy.objects.select_related("gathering", "giver__person", "holder__person"), pk=pk
+    proxy = get_for_user(
+        request, Proxy.objects.select_related("gathering", "giver__person", "holder__person"), "voting.revoke_proxy",
+        pk=pk,
     )
-    if not request.user.has_perm("voting.revoke_proxy", proxy):
-        raise DjangoPermissionDenied
-    try:
-        services.revoke_proxy(request.user, proxy)
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The proxy is revoked. Polls already open keep their voter roll."))
-    return redirect("voting:proxies", proxy.gathering.slug)
+    return perform(
+        request, lambda: services.revoke_proxy(request.user, proxy),
+        _("The proxy is revoked. Polls already open keep their voter roll."),
+        reverse("voting:proxies", args=[proxy.gathering.slug]),
+    )

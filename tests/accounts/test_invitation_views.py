@@ -139,3 +139,14 @@ def test_it_refuses_withdrawal_by_non_coordinators(as_user, world):
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
     assert User.objects.count() == 7
+
+
+def test_it_answers_a_delegate_inviting_with_the_403_page_not_a_form_error(as_user, world, mailoutbox):
+    before = counts()
+    response = as_user(world.bob).post(
+        URL, {"email": "sneaky@example.org", "role": "coordinator", "language": "es"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>No permitido</h1>" in page and 'name="email"' not in page
+    assert counts() == before and mailoutbox == []

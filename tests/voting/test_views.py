@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -183,3 +184,18 @@ def test_it_shows_the_audit_trail_translated_and_hides_names_the_viewer_may_not_
     assert w.alice_person.display_name not in html  # alice shows her name to coordinators only
     assert "An organiser (name not shown)" in html
     assert w.alice_person.display_name in as_user(w.alice).get(reverse("voting:audit", args=[poll.pk])).content.decode()
+
+
+def test_it_answers_a_delegate_running_an_organiser_action_with_the_403_page(world, as_user):
+    w = world
+    check_in(w.bob_reg)
+    draft = services.create_poll(w.alice, w.conference, title="Orden del día", kind="yes_no")
+    client = as_user(w.bob)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    for name, data in [("voting:open", {}), ("voting:annul", {"reason": "Porque sí"})]:
+        response = client.post(reverse(name, args=[draft.pk]), data)
+        page = response.content.decode()
+        assert response.status_code == 403, name
+        assert "<h1>No permitido</h1>" in page and "error-summary" not in page, name
+    draft.refresh_from_db()
+    assert draft.state == Poll.State.DRAFT and not draft.annul_reason
