@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convoca.core.demo import PASSWORD, login_email  # noqa: E402
-from convoca.core.demo.data import CONFERENCE  # noqa: E402
+from convoca.accounts.demo_data import PASSWORD, login_email  # noqa: E402
+from convoca.gatherings.demo_data import CONFERENCE  # noqa: E402
 
 OUT_DIR = ROOT / "var" / "bench"
 DATABASE = OUT_DIR / "page_weight.sqlite3"

@@ -1,24 +1,58 @@
-"""Demo polls for ``convoca demo``: every state, a secret STV election of the
-coordination committee, a proxy holder and a blocked consensus decision.
-Everything goes through the services, as a real assembly would."""
+"""The voting app's share of ``convoca demo`` (run by ``convoca.core.seeding``,
+after the gatherings demo): polls in every state at the demo conference, a
+secret STV election of the coordination committee, a proxy holder and a
+blocked consensus decision. The polls and ballots go through the services, as
+a real assembly would; only the voters' accounts are seed rows (see ``load``).
+"""
 
 import datetime as dt
 import random
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 
+from convoca.accounts import demo as accounts_demo
+from convoca.accounts.models import User
+from convoca.gatherings.demo_data import CONFERENCE
 from convoca.gatherings.models import Registration
 
 from . import services
 from .models import Option, Poll, Proxy, Voter
 
 
+def load(context):
+    """Load the demo polls once: a conference that has polls already is left
+    alone. The voters are accredited delegates of the conference; the
+    fictional ones get an account without a usable password so that they can
+    be on the voter roll (nobody can log in as them). The demo logins cast no
+    ballot, so whoever tries the demo can vote."""
+    conference = context.loaded["gatherings"][CONFERENCE["slug"]]
+    if Poll.objects.filter(gathering=conference).exists():
+        context.created["polls"] = 0
+        return []
+    with transaction.atomic():
+        delegates = list(
+            Registration.objects.filter(
+                gathering=conference, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
+                person__user__isnull=True,
+            ).exclude(person__email="").select_related("person")[:40]
+        )
+        for registration in delegates:
+            user = User(email=registration.person.email)
+            user.set_unusable_password()
+            user.save()
+            registration.person.user = user
+            registration.person.save(update_fields=["user"])
+    logins = accounts_demo.login_users()
+    polls = load_demo_polls(conference, logins["coordinator"], leave_to=list(logins.values()))
+    context.created["polls"] = len(polls)
+    return polls
+
+
 def _vote_all(poll, pick, share=1.0, rng=None, leave_to=frozenset()):
     """Every holder on the roll votes (or the first ``share`` of them)."""
     rng = rng or random.Random(poll.pk)
-    from convoca.accounts.models import User
-
     holders = list(Voter.objects.filter(poll=poll).order_by("holder_user_id").values_list("holder_user_id", flat=True).distinct())
     holders = holders[: max(1, int(len(holders) * share))]
     options = list(Option.objects.filter(poll=poll).order_by("position"))

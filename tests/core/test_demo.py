@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from convoca.accounts.demo_data import PASSWORD, ROLES, login_email
 from convoca.accounts.models import User
-from convoca.core import demo
 from convoca.gatherings.models import Gathering, Registration
+from convoca.network.demo_data import DEMO_DOMAIN
 from convoca.network.models import Membership, NationalCommittee, Organisation, Person, Sector
 from convoca.network.rules import committee_countries
 from tests.fixtures import make_user
@@ -81,7 +82,7 @@ def test_it_loads_organisations_of_every_sector_in_every_country(loaded):
 def test_it_loads_people_mostly_private_with_accents_and_languages(loaded):
     people = Person.objects.all()
     assert people.count() >= 250
-    assert all(p.email.endswith("@" + demo.DEMO_DOMAIN) for p in people)
+    assert all(p.email.endswith("@" + DEMO_DOMAIN) for p in people)
     assert any(not p.display_name.isascii() for p in people)
     assert {"es", "pt", "en", "fr"} <= {code for p in people for code in p.language_list}
     private = people.filter(email_visibility="coordinators").count()
@@ -106,9 +107,9 @@ def test_it_registers_people_in_every_state(loaded):
 
 
 def test_it_gives_one_working_login_per_role(loaded, client):
-    emails = {role: demo.login_email(role) for role in demo.ROLES}
+    emails = {role: login_email(role) for role in ROLES}
     for email in emails.values():
-        assert client.login(email=email, password=demo.PASSWORD), email
+        assert client.login(email=email, password=PASSWORD), email
         client.logout()
     users = {role: User.objects.get(email=email) for role, email in emails.items()}
     assert users["coordinator"].is_coordinator
@@ -123,9 +124,9 @@ def test_it_gives_one_working_login_per_role(loaded, client):
 
 
 def test_it_prints_every_login_and_the_password(loaded):
-    for role in demo.ROLES:
-        assert demo.login_email(role) in loaded
-    assert demo.PASSWORD in loaded
+    for role in ROLES:
+        assert login_email(role) in loaded
+    assert PASSWORD in loaded
 
 
 def test_it_refuses_a_database_with_real_accounts():
@@ -150,7 +151,15 @@ def test_it_loads_polls_in_every_state_once(loaded):
     run_demo()
     assert (Poll.objects.count(), Ballot.objects.count()) == (polls, ballots)
     # The delegates given an account to vote cannot log in.
-    voters = User.objects.filter(email__endswith=f"@{demo.DEMO_DOMAIN}").exclude(
-        email__in=[email for _label, email in demo.demo_logins()]
+    voters = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(
+        email__in=[login_email(role) for role in ROLES]
     )
     assert voters.exists() and not any(user.has_usable_password() for user in voters)
+
+
+def test_it_runs_the_loader_of_each_app_in_installed_order():
+    from convoca.core.hooks import app_modules
+
+    assert [config.label for config, _module in app_modules("demo", "load")] == [
+        "accounts", "network", "gatherings", "voting",
+    ]

@@ -1,76 +1,38 @@
-"""Raw material for the demo coalition: countries, places, name pools and
-organisations. Every organisation and person is fictional; people are made by
-combining common given names and surnames of each country at random (fixed
-seed), so no row describes a real person.
+"""Raw material for the demo network: countries, name pools, organisations
+and the people who have a name of their own. Every organisation and person is
+fictional; the crowd is made by combining common given names and surnames of
+each country at random (fixed seed), so no row describes a real person.
 
 This is content, not interface text: it stays in the language of each country
-and is not translated.
+and is not translated. Plain Python, importable without Django set up (the
+page-weight benchmark reads it); the loader is ``demo.py``.
 """
 
-# code: (slug, language of the country's meeting, city of the meeting, days from
-# today to the meeting, meeting length in days, title, languages people speak)
-COUNTRIES = {
-    "BR": ("brasil", "pt", "São Paulo", -45, 2, "Encontro Nacional Preparatório — Brasil", ["pt", "pt", "pt", "pt,es"]),
-    "MX": ("mexico", "es", "Ciudad de México", -30, 2, "Encuentro Nacional Preparatorio — México", ["es", "es", "es,en", "es,nah"]),
-    "CO": ("colombia", "es", "Bogotá", -20, 1, "Encuentro Nacional Preparatorio — Colombia", ["es", "es", "es,en"]),
-    "VE": ("venezuela", "es", "Caracas", -12, 1, "Encuentro Nacional Preparatorio — Venezuela", ["es", "es", "es,pt"]),
-    "PE": ("peru", "es", "Lima", 7, 2, "Encuentro Nacional Preparatorio — Perú", ["es", "es", "es,qu", "qu,es"]),
-    "EC": ("ecuador", "es", "Quito", 10, 1, "Encuentro Nacional Preparatorio — Ecuador", ["es", "es", "es,qu"]),
-    "PA": ("panama", "es", "Colón", 14, 1, "Encuentro Nacional Preparatorio — Panamá", ["es", "es", "es,en"]),
-    "GY": ("guyana", "en", "Georgetown", 18, 1, "National Preparatory Meeting — Guyana", ["en", "en", "en,es", "en,pt"]),
-    "US": ("usa", "en", "Chicago", 21, 2, "National Preparatory Meeting — United States", ["en", "en,es", "es,en", "en,fr"]),
-    "GP": ("guadeloupe", "fr", "Pointe-à-Pitre", 25, 1, "Rencontre préparatoire nationale — Guadeloupe", ["fr,gcf", "fr,gcf", "fr", "fr,en"]),
+DEMO_DOMAIN = "demo.example.org"  # reserved by RFC 2606: mail to it never reaches anyone
+
+
+def email_of(local_part):
+    return f"{local_part}@{DEMO_DOMAIN}"
+
+
+# code: languages people of the country speak (one entry drawn per person). The
+# countries of the coalition, in the order of their committees.
+COUNTRY_LANGUAGES = {
+    "BR": ["pt", "pt", "pt", "pt,es"],
+    "MX": ["es", "es", "es,en", "es,nah"],
+    "CO": ["es", "es", "es,en"],
+    "VE": ["es", "es", "es,pt"],
+    "PE": ["es", "es", "es,qu", "qu,es"],
+    "EC": ["es", "es", "es,qu"],
+    "PA": ["es", "es", "es,en"],
+    "GY": ["en", "en", "en,es", "en,pt"],
+    "US": ["en", "en,es", "es,en", "en,fr"],
+    "GP": ["fr,gcf", "fr,gcf", "fr", "fr,en"],
 }
 
-# How many fictional people live in each country (plus the five demo logins).
+# How many fictional people live in each country (plus the named people below).
 PEOPLE_PER_COUNTRY = {
     "BR": 38, "MX": 36, "CO": 36, "VE": 30, "PE": 28, "EC": 26, "PA": 24, "US": 31, "GY": 24, "GP": 22,
-}
-
-CONFERENCE = {
-    "slug": "conferencia-continental",
-    "title": "Conferencia Continental por los Derechos de las Personas Migrantes y la Soberanía de los Pueblos",
-    "country": "PA",
-    "place": "Ciudad de Panamá",
-    "days_from_today": 45,
-    "length_days": 3,
-    "description": (
-        "Tres días de debate entre sindicatos, movimientos sociales, parlamentarias y parlamentarios y "
-        "organizaciones de derechos humanos y de personas migrantes de las Américas. Los encuentros "
-        "nacionales preparatorios envían sus delegaciones y sus propuestas; la conferencia adopta una "
-        "declaración y convoca jornadas continentales de acción."
-    ),
-}
-
-MEETING_DESCRIPTIONS = {
-    "es": "Encuentro de las organizaciones del país para elegir la delegación y debatir las propuestas que se llevarán a la conferencia continental.",
-    "pt": "Encontro das organizações do país para eleger a delegação e debater as propostas que serão levadas à conferência continental.",
-    "en": "The country's organisations meet to choose their delegation and debate the proposals they will bring to the continental conference.",
-    "fr": "Les organisations du pays se réunissent pour choisir leur délégation et débattre des propositions portées à la conférence continentale.",
-}
-
-REFUSAL_REASONS = {
-    "es": [
-        "La organización no confirmó el mandato.",
-        "La organización ya completó su cupo de delegados.",
-        "Inscripción duplicada: la persona ya está inscrita por otra organización.",
-        "La solicitud llegó después del cierre de inscripciones.",
-    ],
-    "pt": [
-        "A organização não confirmou o mandato.",
-        "A organização já completou sua cota de delegados.",
-        "Inscrição duplicada.",
-    ],
-    "en": [
-        "The organisation did not confirm the mandate.",
-        "The organisation's delegate places are already filled.",
-        "Duplicate registration.",
-    ],
-    "fr": [
-        "L'organisation n'a pas confirmé le mandat.",
-        "Les places de délégués de l'organisation sont déjà pourvues.",
-        "Inscription en double.",
-    ],
 }
 
 _ES_GIVEN = [
@@ -223,11 +185,15 @@ ORGANISATIONS = [
     ("GP", "other", "Association Fanm Doubout", True),
 ]
 
-# The five demo logins. key: (email local part, given name, surnames, country, languages)
-LOGINS = {
-    "coordinator": ("coordinadora", "Marta", "Quiñones Arce", "PA", "es,en"),
-    "committee": ("comite.colombia", "Julián", "Ospina Caicedo", "CO", "es"),
-    "delegate": ("delegada", "Conceição", "Araújo Lima", "BR", "pt,es"),
-    "observer": ("observadora", "Ketty", "Bellance", "GP", "fr,gcf,es"),
-    "translator": ("traductor", "Daniel", "Whitaker Rojas", "US", "en,es,pt,fr"),
+# People with a name of their own, planned before the crowd: the demo logins are
+# their accounts (convoca/accounts/demo.py). key: email local part; value: (given
+# name, surnames, country, languages, organisation they belong to as (country,
+# name) or None, country of the national committee they sit on or None).
+NAMED_PEOPLE = {
+    "coordinadora": ("Marta", "Quiñones Arce", "PA", "es,en", None, None),
+    "comite.colombia": ("Julián", "Ospina Caicedo", "CO", "es",
+                        ("CO", "Unión Sindical de Trabajadores del Café del Quindío"), "CO"),
+    "delegada": ("Conceição", "Araújo Lima", "BR", "pt,es", ("BR", "Sindicato dos Trabalhadores da Construção do ABC"), None),
+    "observadora": ("Ketty", "Bellance", "GP", "fr,gcf,es", ("GP", "Kolèktif Solidarité Migran Gwadloup"), None),
+    "traductor": ("Daniel", "Whitaker Rojas", "US", "en,es,pt,fr", None, None),
 }
