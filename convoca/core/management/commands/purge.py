@@ -1,17 +1,18 @@
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from convoca.accounts.services import purge_invitations
-from convoca.imports.services import purge_expired_batches
+from convoca.core.hooks import app_modules
 
 
 class Command(BaseCommand):
+    """Runs the retention rule of every app that declares one: ``purge(now)`` in
+    ``<app>/retention.py`` (see ``convoca.core.hooks``), which returns a
+    translated message with a ``%(count)s`` placeholder and the count."""
+
     help = "Delete personal data kept longer than needed (staged imports, finished invitations). Run daily."
 
     def handle(self, *args, **options):
-        batches = purge_expired_batches()
-        invitations = purge_invitations()
-        self.stdout.write(
-            _("Purged %(batches)s staged import(s) and %(invitations)s finished invitation(s).")
-            % {"batches": batches, "invitations": invitations}
-        )
+        now = timezone.now()
+        for _config, module in app_modules("retention", "purge"):
+            message, count = module.purge(now)
+            self.stdout.write(str(message) % {"count": count})
