@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "convoca.imports",
     "convoca.voting",
     "convoca.api",
+    "convoca.home",
 ]
 
 MIDDLEWARE = [

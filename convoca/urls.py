@@ -2,9 +2,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from convoca.api.urls import api
+from convoca.core import urls as core_urls
+from convoca.home import urls as home_urls
 
 urlpatterns = [
-    path("", include("convoca.core.urls")),
+    # The front page (convoca.home) shares the ``core`` namespace with core's own
+    # pages, so its name stays ``core:home``.
+    path("", include((home_urls.urlpatterns + core_urls.urlpatterns, core_urls.app_name))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("convoca.accounts.urls")),
     path("", include("convoca.network.urls")),

@@ -3,13 +3,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from convoca.gatherings import queries as gathering_queries
-
-
-def home(request):
-    gatherings = gathering_queries.upcoming_gatherings()[:12]
-    return render(request, "core/home.html", {"gatherings": gatherings})
-
 
 @require_GET
 @never_cache

@@ -1,4 +1,3 @@
 MATRIX = {
-    "core:home": {"expect": {"*": 200}},
     "core:healthz": {"expect": {"*": 200}},
 }
