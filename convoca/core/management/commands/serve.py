@@ -55,8 +55,8 @@ class Command(BaseCommand):
         os.environ.setdefault("CONVOCA_BALLOT_BOX_PREFETCH", "1")  # workers load open polls before ballots arrive
         Server(
             # Django's WSGI application behind the ballot box's short way in
-            # (see convoca/voting/fastpath.py); every other request is plain Django.
-            "convoca.voting.fastpath:application",
+            # (see convoca/wsgi_granian.py); every other request is plain Django.
+            "convoca.wsgi_granian:application",
             address=host,
             port=port,
             interface=Interfaces.WSGI,
