@@ -332,9 +332,10 @@ def tally_spec(poll, options=None):
         majority=poll.majority,
         majority_share=Fraction(poll.majority_percent) / 100 if poll.majority_percent is not None else None,
         base=poll.base,
-        block_threshold=poll.block_threshold * WEIGHT_UNIT,
+        block_threshold=poll.block_threshold,  # in votes: the count multiplies it by ``unit``
         tie_break=poll.tie_break,
         seed=poll.seed,
+        unit=WEIGHT_UNIT,  # weights are stored in millionths of a vote
     )
 
 

@@ -135,7 +135,7 @@ def test_it_elects_a_committee_by_stv_and_reports_the_rounds(world):
     voters = [w.bob] + [add_delegate(w, f"v{i}@example.org", f"V{i}")[0] for i in range(5)]
     poll = open_poll(w, kind="ranked", options="Ana\nBeto\nCira\nDuda", seats=2)
     a, b, c, d = (option(poll, label=n) for n in ("Ana", "Beto", "Cira", "Duda"))
-    ballots = [[a, b], [a, c], [a, b], [b, a], [c, d], [d, c]]
+    ballots = [[a, b], [a, c], [a, b], [b, a], [c, d], [c, d]]  # no tie: Cira is second
     for user, ranking in zip(voters, ballots, strict=True):
         services.cast_ballot(user, poll, ranking, key())
     services.close_poll(w.alice, poll)
