@@ -5,17 +5,25 @@ the pages (``user.has_perm``), validates, writes in one transaction and raises
 message and the field it concerns.
 
 Services validate everything themselves: a caller that skips the form (API,
-CLI, import) gets the same errors.
+CLI, import) gets the same errors. The bulk services (``plan_organisations`` /
+``bulk_upsert_organisations``, ``plan_people`` / ``bulk_upsert_people``,
+``plan_memberships`` / ``bulk_add_memberships``) check each row with the very
+same cleaning functions (``clean_organisation_values``, ``clean_person_values``)
+and permissions as the single-row services; see ``convoca.core.bulk``.
 """
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks, conflict_error, row_number
 from convoca.core.errors import PermissionDenied, ServiceError
 
 from .models import Membership, NationalCommittee, Organisation, Person, Sector, Visibility, match_key
@@ -102,7 +110,8 @@ def _clean_bool(value, field):
     return value
 
 
-def _clean_email(value, exclude_pk=None):
+def _clean_email_address(value):
+    """A lower-case email address, or "" when none is given."""
     email = str(value or "").strip().lower()
     if not email:
         return ""
@@ -114,23 +123,40 @@ def _clean_email(value, exclude_pk=None):
         validate_email(email)
     except ValidationError:
         raise ServiceError(_("Enter an email address like name@example.org."), field="email") from None
+    return email
+
+
+def _email_taken_error():
+    return ServiceError(_("Someone in the registry already has this email address."), field="email", code="duplicate")
+
+
+def _check_email_free(email, exclude_pk=None):
+    if not email:
+        return
     taken = Person.objects.filter(email__iexact=email)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ServiceError(_("Someone in the registry already has this email address."), field="email", code="duplicate")
-    return email
+        raise _email_taken_error()
 
 
 def clean_languages(value):
     """Language codes from a list or a comma/space-separated string: lower case,
     no duplicates, in the order given ("es, PT_br" -> "es,pt-br")."""
     if value is None:
-        items = []
+        items = ()
     elif isinstance(value, str):
-        items = re.split(r"[\s,;]+", value)
+        items = tuple(re.split(r"[\s,;]+", value))
     else:
-        items = list(value)
+        items = tuple(value)
+    try:
+        return _clean_language_items(items)
+    except TypeError:  # unhashable items: not codes anyway
+        return _clean_language_items.__wrapped__(items)
+
+
+@functools.lru_cache(maxsize=4096)  # bulk services clean the same few lists again and again
+def _clean_language_items(items):
     codes = []
     for item in items:
         code = str(item or "").strip().lower().replace("_", "-")
@@ -183,6 +209,81 @@ def _clean_organisations(value):
     return list(unique.values())
 
 
+# Lazy, made once: translated only when shown (bulk services clean thousands of names).
+_ENTER_ORGANISATION_NAME = gettext_lazy("Enter the organisation’s name.")
+_ENTER_DISPLAY_NAME = gettext_lazy("Enter a display name.")
+
+
+def _clean_organisation_name(value):
+    return _clean_text(value, "name", NAME_MAX, _ENTER_ORGANISATION_NAME)
+
+
+def _clean_display_name(value):
+    return _clean_text(value, "display_name", DISPLAY_NAME_MAX, _ENTER_DISPLAY_NAME)
+
+
+def _clean_full_name(value):
+    return _clean_text(value, "full_name", FULL_NAME_MAX)
+
+
+# field -> cleaning function; the order is the order in which problems are reported.
+ORGANISATION_CLEANERS = {
+    "name": _clean_organisation_name,
+    "country": clean_country,
+    "sector": _clean_sector,
+    "website": _clean_website,
+    "is_public": functools.partial(_clean_bool, field="is_public"),
+}
+PERSON_CLEANERS = {
+    "display_name": _clean_display_name,
+    "full_name": _clean_full_name,
+    "languages": clean_languages,
+    **{name: functools.partial(_clean_visibility, field=name) for name in VISIBILITY_FIELDS},
+    "email": _clean_email_address,
+}
+
+
+def _clean_values(cleaners, values, skip_empty=()):
+    clean, problems = {}, []
+    for name, value in values.items():
+        cleaner = cleaners.get(name)
+        if cleaner is None or (not value and name in skip_empty):
+            continue
+        try:
+            clean[name] = cleaner(value)
+        except ServiceError as error:
+            problems.append(error)
+    if len(problems) > 1:  # in the order of the cleaners, whatever the order of the values
+        order = list(cleaners)
+        problems.sort(key=lambda error: order.index(error.field) if error.field in order else len(order))
+    return clean, problems
+
+
+def clean_organisation_values(values, *, skip_empty=()):
+    """The given fields of an organisation (any of ``ORGANISATION_CLEANERS``;
+    other keys are ignored), cleaned: ``(clean values, [ServiceError, ...])``
+    with one problem per bad field. Fields named in ``skip_empty`` are left out
+    when empty (not required in that case). ``create_organisation``,
+    ``update_organisation`` and the bulk services all check through here; the
+    database checks (name + country unique, permissions) come on top."""
+    return _clean_values(ORGANISATION_CLEANERS, values, skip_empty)
+
+
+def clean_person_values(values, *, skip_empty=()):
+    """The given fields of a person (any of ``PERSON_CLEANERS``), cleaned, as
+    ``clean_organisation_values``. The email is only checked for its form
+    here; whether it is free is a database check."""
+    return _clean_values(PERSON_CLEANERS, values, skip_empty)
+
+
+def _cleaned(cleaner, values):
+    """The single-row services: the first problem is raised."""
+    clean, problems = cleaner(values)
+    if problems:
+        raise problems[0]
+    return clean
+
+
 def _duplicate_organisation_error(name, country):
     return ServiceError(
         _("An organisation called “%(name)s” is already registered in %(country)s.")
@@ -208,19 +309,15 @@ def create_organisation(user, *, name, country, sector, website="", is_public=Fa
     member only in their own country. Name + country must be new (case and
     accents do not count)."""
     _require(user, "network.add_organisation")
-    name = _clean_text(name, "name", NAME_MAX, _("Enter the organisation’s name."))
-    country = clean_country(country)
-    sector = _clean_sector(sector)
-    website = _clean_website(website)
-    is_public = _clean_bool(is_public, "is_public")
+    clean = _cleaned(clean_organisation_values, {
+        "name": name, "country": country, "sector": sector, "website": website, "is_public": is_public})
+    name, country = clean["name"], clean["country"]
     _require(user, "network.add_organisation", country)
     if contact is not None:
         _require(user, "network.manage_memberships")
     with transaction.atomic():
         _check_unique_organisation(name, country)
-        organisation = Organisation(
-            name=name, country=country, sector=sector, website=website, is_public=is_public, contact=contact
-        )
+        organisation = Organisation(**clean, contact=contact)
         try:
             with transaction.atomic():
                 organisation.save()
@@ -235,20 +332,10 @@ def update_organisation(user, organisation, **changes):
     if unknown:
         raise TypeError(f"unknown organisation fields: {sorted(unknown)}")
     _require(user, "network.change_organisation", organisation)
-    values = {}
-    if "name" in changes:
-        values["name"] = _clean_text(changes["name"], "name", NAME_MAX, _("Enter the organisation’s name."))
-    if "country" in changes:
-        values["country"] = clean_country(changes["country"])
-        if values["country"] != organisation.country.code:
-            # Moving an organisation needs the right to register it in the new country too.
-            _require(user, "network.add_organisation", values["country"])
-    if "sector" in changes:
-        values["sector"] = _clean_sector(changes["sector"])
-    if "website" in changes:
-        values["website"] = _clean_website(changes["website"])
-    if "is_public" in changes:
-        values["is_public"] = _clean_bool(changes["is_public"], "is_public")
+    values = _cleaned(clean_organisation_values, changes)
+    if "country" in values and values["country"] != organisation.country.code:
+        # Moving an organisation needs the right to register it in the new country too.
+        _require(user, "network.add_organisation", values["country"])
     if "contact" in changes:
         contact = changes["contact"]
         if (contact.pk if contact else None) != organisation.contact_id:
@@ -302,33 +389,23 @@ def create_person(
     """Register a person (coordinators). Every field is visible to coordinators
     only unless a wider visibility is given."""
     _require(user, "network.add_person")
-    values = {
-        "display_name": _clean_text(display_name, "display_name", DISPLAY_NAME_MAX, _("Enter a display name.")),
-        "full_name": _clean_text(full_name, "full_name", FULL_NAME_MAX),
-        "languages": clean_languages(languages),
-    }
-    visibility = {
-        "display_name_visibility": display_name_visibility,
-        "full_name_visibility": full_name_visibility,
-        "email_visibility": email_visibility,
-        "languages_visibility": languages_visibility,
-        "memberships_visibility": memberships_visibility,
-    }
-    for field, level in visibility.items():
-        values[field] = _clean_visibility(level, field)
+    values = _cleaned(clean_person_values, {
+        "display_name": display_name, "full_name": full_name, "languages": languages,
+        "display_name_visibility": display_name_visibility, "full_name_visibility": full_name_visibility,
+        "email_visibility": email_visibility, "languages_visibility": languages_visibility,
+        "memberships_visibility": memberships_visibility, "email": email,
+    })
     organisations = _clean_organisations(organisations)
     if organisations:
         _require(user, "network.manage_memberships")
     with transaction.atomic():
-        values["email"] = _clean_email(email)
+        _check_email_free(values["email"])
         person = Person(**values)
         try:
             with transaction.atomic():
                 person.save()
         except IntegrityError:
-            raise ServiceError(
-                _("Someone in the registry already has this email address."), field="email", code="duplicate"
-            ) from None
+            raise _email_taken_error() from None
         _set_memberships(person, organisations)
     return person
 
@@ -340,18 +417,7 @@ def update_person(user, person, **changes):
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     _require(user, "network.change_person", person)
-    values = {}
-    if "display_name" in changes:
-        values["display_name"] = _clean_text(
-            changes["display_name"], "display_name", DISPLAY_NAME_MAX, _("Enter a display name.")
-        )
-    if "full_name" in changes:
-        values["full_name"] = _clean_text(changes["full_name"], "full_name", FULL_NAME_MAX)
-    if "languages" in changes:
-        values["languages"] = clean_languages(changes["languages"])
-    for field in VISIBILITY_FIELDS:
-        if field in changes:
-            values[field] = _clean_visibility(changes[field], field)
+    values = _cleaned(clean_person_values, {name: value for name, value in changes.items() if name != "email"})
     organisations = None
     if "organisations" in changes:
         organisations = _clean_organisations(changes["organisations"])
@@ -364,7 +430,8 @@ def update_person(user, person, **changes):
         _require(user, "network.change_person_email", person)
     with transaction.atomic():
         if email_changed:
-            values["email"] = _clean_email(changes["email"], exclude_pk=person.pk)
+            values["email"] = _clean_email_address(changes["email"])
+            _check_email_free(values["email"], exclude_pk=person.pk)
         for attr, value in values.items():
             setattr(person, attr, value)
         if values:
@@ -373,9 +440,7 @@ def update_person(user, person, **changes):
                     person.save(update_fields=list(values))
             except IntegrityError:
                 person.refresh_from_db()
-                raise ServiceError(
-                    _("Someone in the registry already has this email address."), field="email", code="duplicate"
-                ) from None
+                raise _email_taken_error() from None
         if organisations is not None:
             _set_memberships(person, organisations)
     return person
@@ -437,3 +502,374 @@ def remove_committee_member(user, committee, person):
         was_member = committee.members.filter(pk=person.pk).exists()
         committee.members.remove(person)
     return was_member
+
+
+# --- many rows at once (imports) ---------------------------------------------------
+#
+# The same cleaning functions and permissions as the services above, one query
+# per kind of record per chunk of rows (never one per row). ``plan_*`` only
+# read and say what would be done; ``bulk_*`` plan again inside their
+# transaction and write, all or nothing (``convoca.core.bulk``).
+
+
+def people_by_email(emails):
+    """{lower-case email: Person} for the given lower-case addresses."""
+    found = {}
+    for chunk in chunks(emails):
+        queryset = (
+            Person.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=chunk)
+            .exclude(email="")  # the condition of the unique index on lower(email): lets the database use it
+            .only("id", "display_name", "full_name", "email", "languages")
+            .order_by()
+        )
+        for person in queryset:
+            found[person.email_lower] = person
+    return found
+
+
+def organisations_by_name_key(keys, *, full=False):
+    """{name_key: [Organisation, ...]} (one per country) for the given ``match_key`` values."""
+    found = {}
+    for chunk in chunks(keys):
+        queryset = Organisation.objects.filter(name_key__in=chunk).order_by()
+        queryset = (queryset.only("id", "name", "name_key", "country", "sector", "website") if full
+                    else queryset.only("id", "name", "name_key", "country"))
+        for organisation in queryset:
+            found.setdefault(organisation.name_key, []).append(organisation)
+    return found
+
+
+def _organisations_by_id(ids):
+    found = {}
+    in_range = [pk for pk in ids if 0 < pk < 2**63]  # beyond BIGINT the database would raise
+    for chunk in chunks(in_range):
+        found.update((org.pk, org) for org in Organisation.objects.filter(pk__in=chunk).only("id", "name", "country"))
+    return found
+
+
+def _memberships_of(person_ids):
+    found = set()
+    for chunk in chunks(person_ids):
+        found.update(
+            Membership.objects.filter(person_id__in=chunk).order_by().values_list("person_id", "organisation_id")
+        )
+    return found
+
+
+class NewPerson:
+    """A person a bulk service is about to create. The model instance is only
+    built when writing, so a preview of 10,000 rows does not pay for 10,000
+    Django models; ``pk`` is set once created (rows of other services, such as
+    registrations, may point to it meanwhile)."""
+
+    __slots__ = ("fields", "pk")
+
+    def __init__(self, fields):
+        self.fields = fields  # the cleaned values: the Person's fields
+        self.pk = None
+
+    def __getattr__(self, name):
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def person_key(person):
+    """Who a row is about: the pk, or the stand-in itself for someone not created yet."""
+    return person.pk if person.pk is not None else id(person)
+
+
+class _Permissions:
+    """``user.has_perm`` once per permission and object (rows repeat them)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.answers = {}
+
+    def require(self, perm, obj=None, key=None):
+        key = (perm, key if key is not None else obj)
+        if key not in self.answers:
+            self.answers[key] = self.user is not None and self.user.has_perm(perm, obj)
+        if not self.answers[key]:
+            raise PermissionDenied()
+
+
+def _fill_empty_fields(model, updates):
+    """Bulk updates of (instance, {field: value}), grouped by the fields they
+    fill, each only where those fields are still empty: a record someone
+    filled in meanwhile makes the whole call fail, it is never overwritten."""
+    groups = {}
+    for instance, fields in updates:
+        groups.setdefault(tuple(sorted(fields)), []).append(instance)
+    for fields, instances in groups.items():
+        if model.objects.filter(**dict.fromkeys(fields, "")).bulk_update(instances, list(fields)) != len(instances):
+            raise conflict_error()
+
+
+# organisations
+
+
+def plan_organisations(user, rows):
+    """What ``bulk_upsert_organisations`` would do with ``rows``; writes nothing.
+
+    Each row: ``name``, ``country`` (ISO code) and, for a new organisation,
+    ``sector``; optionally ``website`` and ``is_public``. An organisation of
+    the same name and country (case and accents do not count) is never
+    overwritten: only its empty website is filled in; a different sector is
+    left as recorded (``kept``)."""
+    _require(user, "network.add_organisation")
+    perms = _Permissions(user)
+    plan = BulkPlan(writes={"creates": [], "updates": []})
+    checked, seen = [], {}
+    for index, row in enumerate(rows):
+        number = row_number(row, index)
+        # Name and country are how organisations are matched; a sector is only needed for a new one.
+        clean, problems = clean_organisation_values(
+            {"name": "", "country": "", **row}, skip_empty=("sector", "website", "is_public"))
+        for error in problems:
+            plan.problem(number, error)
+        if problems:
+            continue
+        key = (match_key(clean["name"]), clean["country"])
+        if key in seen:
+            plan.problem(number, ServiceError(
+                _("the same organisation (name and country) as row %(row)s") % {"row": seen[key]},
+                field="name", code="duplicate"))
+            continue
+        seen[key] = number
+        checked.append((number, key, clean))
+
+    existing = organisations_by_name_key({key[0] for _number, key, _clean in checked}, full=True)
+    for number, key, clean in checked:
+        found = next((o for o in existing.get(key[0], []) if o.country.code == key[1]), None)
+        if found is None:
+            try:
+                clean["sector"] = _clean_sector(clean.get("sector", ""))
+            except ServiceError as error:
+                plan.problem(number, error)
+                continue
+            perms.require("network.add_organisation", clean["country"])
+            clean["name_key"] = key[0]
+            plan.writes["creates"].append(clean)
+            plan.outcomes.append(RowOutcome(number, CREATE, None, changes=clean))
+            continue
+        changes = {}
+        if clean.get("website") and not found.website:
+            changes["website"] = clean["website"]
+        kept = {"sector": found.sector} if clean.get("sector") and clean["sector"] != found.sector else {}
+        if changes:
+            perms.require("network.change_organisation", found, key=found.pk)
+            for name, value in changes.items():
+                setattr(found, name, value)
+            plan.writes["updates"].append((found, changes))
+            plan.outcomes.append(RowOutcome(number, UPDATE, found, changes=changes, kept=kept))
+        else:
+            plan.outcomes.append(RowOutcome(number, SKIP, found, kept=kept, reason="unchanged"))
+    return plan
+
+
+def bulk_upsert_organisations(user, rows):
+    """Register the new organisations of ``rows`` and fill in the empty fields
+    of those already recorded, all or nothing. Returns the ``BulkPlan`` done
+    (created organisations as ``record`` of their outcome); raises
+    ``RowProblems`` listing every problem, or ``PermissionDenied``."""
+    with transaction.atomic():
+        plan = plan_organisations(user, rows)
+        plan.raise_problems()
+        try:
+            with transaction.atomic():
+                creates = plan.writes["creates"]
+                created = Organisation.objects.bulk_create([Organisation(**values) for values in creates])
+                _fill_empty_fields(Organisation, plan.writes["updates"])
+        except IntegrityError:
+            raise conflict_error() from None
+    by_values = {id(values): organisation for values, organisation in zip(creates, created, strict=True)}
+    for outcome in plan.outcomes:
+        if outcome.action == CREATE:
+            outcome.record = by_values[id(outcome.changes)]
+    return plan
+
+
+# memberships
+
+
+def plan_memberships(user, pairs):
+    """The (person, organisation id) pairs not recorded yet, each once, in
+    order; ``person`` may be a ``NewPerson``. Needs the right to manage
+    memberships when any is missing. Reads only."""
+    pairs = [(person, getattr(org, "pk", org)) for person, org in pairs]
+    recorded = _memberships_of({person.pk for person, _org in pairs if person.pk is not None})
+    missing, seen = [], set()
+    for person, org_id in pairs:
+        key = (person_key(person), org_id)
+        if key in seen or (person.pk, org_id) in recorded:
+            continue
+        seen.add(key)
+        missing.append((person, org_id))
+    if missing:
+        _require(user, "network.manage_memberships")
+    return missing
+
+
+def bulk_add_memberships(user, pairs):
+    """Record that each person belongs to each organisation (idempotent: pairs
+    already recorded are left alone). ``pairs``: (person, organisation or its
+    id), people already saved. Returns the number of pairs given that were missing."""
+    _require(user, "network.manage_memberships")
+    with transaction.atomic():
+        missing = plan_memberships(user, pairs)
+        _write_memberships(missing)
+    return len(missing)
+
+
+def _write_memberships(pairs):
+    Membership.objects.bulk_create(
+        [Membership(person_id=person.pk, organisation_id=org_id) for person, org_id in pairs], ignore_conflicts=True
+    )
+
+
+# people
+
+
+def _row_organisations(plan, number, value, by_id):
+    """The organisations a row names (instances or ids), or None after a problem."""
+    organisations = []
+    for item in value or []:
+        if isinstance(item, Organisation):
+            organisations.append(item)
+            continue
+        try:
+            pk = int(item)
+        except (TypeError, ValueError):
+            plan.problem(number, ServiceError(_("Choose organisations from the registry."), field="organisations"))
+            return None
+        if pk not in by_id:
+            plan.problem(number, ServiceError(
+                _("There is no organisation with number %(id)s.") % {"id": pk}, field="organisations"))
+            return None
+        organisations.append(by_id[pk])
+    return organisations
+
+
+def _ids_named(rows):
+    ids = set()
+    for row in rows:
+        for item in row.get("organisations") or []:
+            if not isinstance(item, Organisation):
+                try:
+                    ids.add(int(item))
+                except (TypeError, ValueError):
+                    continue
+    return ids
+
+
+FILLABLE_PERSON_FIELDS = ("full_name", "languages")
+
+
+def plan_people(user, rows, *, fill_empty=True):
+    """What ``bulk_upsert_people`` would do with ``rows``; writes nothing.
+
+    Each row: ``email`` (how people are matched, ignoring case; required) and
+    any of ``display_name`` (required for someone new), ``full_name``,
+    ``languages``, the visibility fields, and ``organisations`` (instances or
+    ids) the person belongs to. New people get the most private visibility
+    unless the row says otherwise. Someone already recorded is never
+    overwritten: with ``fill_empty`` their empty full name and languages are
+    filled in; memberships are added, never removed."""
+    # Asked first, whatever the rows: who is recorded (by email) is coordinators' business only.
+    _require(user, "network.add_person")
+    perms = _Permissions(user)
+    plan = BulkPlan(writes={"creates": [], "updates": []})
+    by_id = _organisations_by_id(_ids_named(rows))
+    checked, seen = [], {}
+    for index, row in enumerate(rows):
+        number = row_number(row, index)
+        # Only someone new needs a display name, and existing people are never overwritten with blanks.
+        clean, problems = clean_person_values(row, skip_empty=("display_name", "full_name", "languages"))
+        organisations = _row_organisations(plan, number, row["organisations"], by_id) if row.get("organisations") else ()
+        for error in problems:
+            plan.problem(number, error)
+        if problems or organisations is None:
+            continue
+        email = clean.get("email")
+        if not email:
+            plan.problem(number, ServiceError(
+                _("Enter an email address like name@example.org."), field="email", code="required"))
+            continue
+        if email in seen:
+            plan.problem(number, ServiceError(
+                _("the same email as row %(row)s; each person may appear only once") % {"row": seen[email]},
+                field="email", code="duplicate"))
+            continue
+        seen[email] = number
+        checked.append((number, clean, organisations))
+
+    existing = people_by_email({clean["email"] for _number, clean, _orgs in checked})
+    pairs, named = [], {}
+    for number, clean, organisations in checked:
+        person = existing.get(clean["email"])
+        if person is None:
+            if not clean.get("display_name"):
+                plan.problem(number, ServiceError(
+                    _("this email is not in the registry yet, and a new person needs a name"),
+                    field="display_name", code="required"))
+                continue
+            person = NewPerson(clean)
+            plan.writes["creates"].append(person)
+            plan.outcomes.append(RowOutcome(number, CREATE, person, changes=clean))
+        else:
+            changes = {}
+            if fill_empty:
+                changes = {name: clean[name] for name in FILLABLE_PERSON_FIELDS
+                           if clean.get(name) and not getattr(person, name)}
+            if changes:
+                perms.require("network.change_person", person, key=person.pk)
+                for name, value in changes.items():
+                    setattr(person, name, value)
+                plan.writes["updates"].append((person, changes))
+            plan.outcomes.append(RowOutcome(number, UPDATE if changes else SKIP, person, changes=changes,
+                                            reason="" if changes else "unchanged"))
+        if organisations:
+            pairs.extend((person, organisation) for organisation in organisations)
+            named[id(person)] = organisations
+
+    if pairs:
+        missing = plan.memberships = plan_memberships(user, pairs)
+        joined = {}
+        for person, org_id in missing:
+            joined.setdefault(id(person), set()).add(org_id)
+        for outcome in plan.outcomes:
+            org_ids = joined.get(id(outcome.record))
+            if not org_ids:
+                continue
+            joined_now = [org for org in named[id(outcome.record)] if org.pk in org_ids]
+            outcome.changes = {**outcome.changes, "organisations": joined_now}  # a new dict: not a Person field
+            if outcome.action == SKIP:
+                outcome.action, outcome.reason = UPDATE, ""
+    return plan
+
+
+def bulk_upsert_people(user, rows, *, fill_empty=True):
+    """Register the new people of ``rows``, fill in the empty fields of those
+    already recorded (see ``plan_people``) and add their memberships, all or
+    nothing. Returns the ``BulkPlan`` done: each outcome's ``record`` is the
+    ``Person``, or for someone created the ``NewPerson`` whose ``pk`` is now
+    set (no model instance is kept per row); raises ``RowProblems`` listing
+    every problem, or ``PermissionDenied``."""
+    with transaction.atomic():
+        plan = plan_people(user, rows, fill_empty=fill_empty)
+        plan.raise_problems()
+        try:
+            with transaction.atomic():
+                creates = plan.writes["creates"]
+                created = Person.objects.bulk_create([Person(**new.fields) for new in creates])
+                for new, person in zip(creates, created, strict=True):
+                    new.pk = person.pk
+                del created  # 10,000 model instances: let them go now
+                _fill_empty_fields(Person, plan.writes["updates"])
+                _write_memberships(plan.memberships)
+        except IntegrityError:
+            raise conflict_error() from None
+    return plan
