@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks, conflict_error, row_number
 from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.network import services as network_services
 from convoca.network.models import Membership, Person
 
 from .models import Gathering, Registration, new_nonce
@@ -176,6 +178,37 @@ def registration_is_open(gathering):
     return gathering.registration_open and gathering.ends_on >= timezone.localdate()
 
 
+def mandate_for(role):
+    """Delegates wait for their organisation to confirm the mandate; others need none."""
+    return Registration.Mandate.PENDING if role == Registration.Role.DELEGATE else Registration.Mandate.NOT_REQUIRED
+
+
+def registration_problem(gathering, role, organisation, *, own=True):
+    """The rules of a registration's role and organisation, or None when they
+    fit: a known role; a delegate represents an organisation, one of the
+    meeting's country at a national preparatory meeting. ``register`` asks with
+    ``own`` (the messages speak to the person registering), ``bulk_register``
+    without (they speak to the organiser)."""
+    if role not in Registration.Role.values:
+        if own:
+            return ServiceError(_("Choose how you take part."), field="role")
+        return ServiceError(_("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(str(label) for label in Registration.Role.labels)}, field="role")
+    if role != Registration.Role.DELEGATE:
+        return None
+    if organisation is None:
+        message = _("Choose the organisation you represent as a delegate.") if own else _(
+            "a delegate needs an organisation")
+        return ServiceError(message, field="organisation", code="no_organisation")
+    if gathering.kind == Gathering.Kind.PREPARATORY and organisation.country != gathering.country:
+        return ServiceError(
+            _("Delegates to this national meeting represent organisations from %(country)s.")
+            % {"country": gathering.country.name},
+            field="organisation", code="wrong_country",
+        )
+    return None
+
+
 def register(user, gathering, *, role, organisation=None):
     """A member registers *themselves*: as delegate of an organisation they
     belong to (mandate then waits for confirmation), as observer, or as guest."""
@@ -189,37 +222,152 @@ def register(user, gathering, *, role, organisation=None):
         )
     if not registration_is_open(gathering):
         raise ServiceError(_("Registration for this gathering is closed."), code="closed")
-    if role not in Registration.Role.values:
-        raise ServiceError(_("Choose how you take part."), field="role")
-    if role == Registration.Role.DELEGATE and organisation is None:
-        raise ServiceError(_("Choose the organisation you represent as a delegate."), field="organisation")
-    if organisation is not None:
-        if not Membership.objects.filter(person=person, organisation=organisation).exists():
-            raise ServiceError(
-                _("You are not a member of this organisation, so you cannot register on its behalf."),
-                field="organisation", code="not_a_member",
-            )
-        if (
-            role == Registration.Role.DELEGATE
-            and gathering.kind == Gathering.Kind.PREPARATORY
-            and organisation.country != gathering.country
-        ):
-            raise ServiceError(
-                _("Delegates to this national meeting represent organisations from %(country)s.")
-                % {"country": gathering.country.name},
-                field="organisation", code="wrong_country",
-            )
+    problem = registration_problem(gathering, role, organisation)
+    if problem is not None:
+        raise problem
+    if organisation is not None and not Membership.objects.filter(person=person, organisation=organisation).exists():
+        raise ServiceError(
+            _("You are not a member of this organisation, so you cannot register on its behalf."),
+            field="organisation", code="not_a_member",
+        )
     already = ServiceError(_("You are already registered for this gathering."), code="already_registered")
     if Registration.objects.filter(gathering=gathering, person=person).exists():
         raise already
-    mandate = Registration.Mandate.PENDING if role == Registration.Role.DELEGATE else Registration.Mandate.NOT_REQUIRED
     try:
         with transaction.atomic():
             return Registration.objects.create(
-                gathering=gathering, person=person, role=role, organisation=organisation, mandate=mandate
+                gathering=gathering, person=person, role=role, organisation=organisation, mandate=mandate_for(role)
             )
     except IntegrityError:  # a double submit raced past the check above
         raise already from None
+
+
+# --- registering many people at once (imports) -----------------------------------------
+
+
+def _registrations_of(person_ids, gathering_ids):
+    found = {}
+    if not person_ids or not gathering_ids:
+        return found
+    for chunk in chunks(person_ids, reserve=len(gathering_ids)):
+        queryset = Registration.objects.filter(person_id__in=chunk, gathering_id__in=gathering_ids).only(
+            "id", "gathering_id", "person_id", "role", "organisation_id", "status", "mandate", "mandate_decided_by",
+            "mandate_decided_at",
+        ).order_by()
+        for registration in queryset:
+            found[(registration.gathering_id, registration.person_id)] = registration
+    return found
+
+
+REGISTRATION_UPDATE_FIELDS = ["role", "organisation", "mandate", "mandate_decided_by", "mandate_decided_at"]
+
+
+def plan_registrations(user, gathering, rows):
+    """What ``bulk_register`` would do with ``rows``; writes nothing.
+
+    Each row: ``person`` (a ``Person``, or a ``network.services.NewPerson``
+    about to be created), ``role``, ``organisation`` (an ``Organisation`` or
+    None) and optionally its own ``gathering`` (else ``gathering``). The rules
+    are those of ``register`` (``registration_problem``). An organiser speaks
+    for the organisation here, so a person who is not yet a member of the
+    organisation they represent is added as one (as ``register`` only accepts
+    members). Someone already registered: a registration still requested takes
+    the row's role and organisation, and its mandate starts again (a mandate
+    confirmed for one role or organisation does not carry over); one
+    accredited or refused is left alone (skipped, reason "decided"). Whether
+    the registration form is still open does not matter here: organisers
+    register people after it closes."""
+    plan = BulkPlan(writes={"creates": [], "updates": []})
+    allowed, checked, seen = set(), [], {}
+    for index, row in enumerate(rows):
+        number = row_number(row, index)
+        target = row.get("gathering") or gathering
+        if target is None:
+            raise TypeError("bulk_register: a row without a gathering")
+        if target.pk not in allowed:
+            # Registering other people is managing the gathering's registrations.
+            if user is None or not user.has_perm("gatherings.change_gathering", target):
+                raise PermissionDenied()
+            allowed.add(target.pk)
+        person, role, organisation = row.get("person"), row.get("role"), row.get("organisation")
+        if person is None:
+            plan.problem(number, ServiceError(_("Choose a person."), field="person", code="required"))
+            continue
+        problem = registration_problem(target, role, organisation, own=False)
+        if problem is not None:
+            plan.problem(number, problem)
+            continue
+        key = (target.pk, network_services.person_key(person))
+        if key in seen:
+            plan.problem(number, ServiceError(
+                _("the same person and gathering as row %(row)s") % {"row": seen[key]}, field="person",
+                code="duplicate"))
+            continue
+        seen[key] = number
+        checked.append((number, target, person, role, organisation))
+
+    current = _registrations_of({person.pk for _n, _t, person, *_rest in checked if person.pk is not None},
+                                {target.pk for _n, target, *_rest in checked})
+    pairs = []
+    for number, target, person, role, organisation in checked:
+        org_id = organisation.pk if organisation is not None else None
+        values = {"gathering": target, "person": person, "role": role, "organisation": organisation}
+        registration = current.get((target.pk, person.pk)) if person.pk is not None else None
+        if registration is None:
+            plan.writes["creates"].append((target, person, role, org_id))
+            plan.outcomes.append(RowOutcome(number, CREATE, None, changes=values))
+        elif registration.role == role and registration.organisation_id == org_id:
+            plan.outcomes.append(RowOutcome(number, SKIP, registration, reason="unchanged"))
+            continue
+        elif registration.status != Registration.Status.REQUESTED:
+            plan.outcomes.append(RowOutcome(number, SKIP, registration, reason="decided"))
+            continue
+        else:
+            registration.role, registration.organisation_id = role, org_id
+            registration.mandate, registration.mandate_decided_by, registration.mandate_decided_at = (
+                mandate_for(role), None, None)
+            plan.writes["updates"].append(registration)
+            plan.outcomes.append(RowOutcome(number, UPDATE, registration, changes=values))
+        if organisation is not None:
+            pairs.append((person, organisation))
+    if pairs:
+        plan.memberships = network_services.plan_memberships(user, pairs)
+    return plan
+
+
+def bulk_register(user, gathering, rows):
+    """Register many people at once (an organiser's import), all or nothing:
+    the rules of ``register`` for each row (see ``plan_registrations``), the
+    memberships it needs added through the registry's own service, one query
+    per kind of record per chunk of rows. Every person must be saved already.
+    Returns the ``BulkPlan`` done; raises ``RowProblems`` listing every
+    problem, or ``PermissionDenied``."""
+    with transaction.atomic():
+        plan = plan_registrations(user, gathering, rows)
+        plan.raise_problems()
+        creates, updates = plan.writes["creates"], plan.writes["updates"]
+        if any(person.pk is None for _target, person, _role, _org in creates):
+            raise TypeError("bulk_register: save the people first")
+        if plan.memberships:
+            network_services.bulk_add_memberships(user, plan.memberships)
+        try:
+            with transaction.atomic():
+                created = Registration.objects.bulk_create([
+                    Registration(gathering_id=target.pk, person_id=person.pk, role=role, organisation_id=org_id,
+                                 mandate=mandate_for(role))
+                    for target, person, role, org_id in creates
+                ])
+                # Only registrations nobody decided on meanwhile.
+                requested = Registration.objects.filter(status=Registration.Status.REQUESTED)
+                if updates and requested.bulk_update(updates, REGISTRATION_UPDATE_FIELDS) != len(updates):
+                    raise conflict_error()
+        except IntegrityError:
+            raise conflict_error() from None
+    created = iter(created)
+    for outcome in plan.outcomes:
+        if outcome.action == CREATE:
+            outcome.record = next(created)
+    return plan
 
 
 def _reload(registration):

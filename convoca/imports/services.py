@@ -20,32 +20,34 @@ or refused is left alone. Rows that would change nothing are skipped.
 Any problem in any row refuses the whole import: nothing is written until the
 file is clean. Reads are one query per kind of record per chunk of keys (never
 one per row) and writes are bulk, so 10,000 rows take seconds.
+
+This module only reads the file: it turns cells into values (countries,
+sectors, roles and languages as people write them, organisations and
+gatherings by name) and reports the cells it cannot read. Every rule of the
+registry and of registering, and every write, belongs to the owning apps: the
+rows go to ``network.services`` (``plan_organisations`` /
+``bulk_upsert_organisations``, ``plan_people`` / ``bulk_upsert_people``) and
+``gatherings.services`` (``plan_registrations`` / ``bulk_register``), whose
+plans the preview shows and whose problems it lists by row and column. The
+only rows this module writes itself are its own staged ``ImportBatch``.
 """
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Lower
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from convoca.core.bulk import CREATE, SKIP, UPDATE, RowProblems, chunks
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.gatherings import services as gatherings_services
 from convoca.gatherings.models import Gathering, Registration
-from convoca.network.models import Membership, Organisation, Person, Sector, match_key
+from convoca.network import services as network_services
+from convoca.network.models import Sector, match_key
 from convoca.network.queries import country_name, resolve_country
-from convoca.network.services import (
-    DISPLAY_NAME_MAX,
-    EMAIL_MAX,
-    FULL_NAME_MAX,
-    LANGUAGES_MAX,
-    NAME_MAX,
-    WEBSITE_MAX,
-)
 
 from .models import ImportBatch
 from .parsing import KINDS, ParsedFile, parse_upload
@@ -56,15 +58,19 @@ __all__ = [
     "discard_import", "parse_upload", "preview_import", "purge_expired_batches", "run_import", "stage_import",
 ]
 
-CREATE, UPDATE, SKIP = "create", "update", "skip"
 BATCH_RETENTION = dt.timedelta(days=1)
 SAMPLE_SIZE = 20
 
 # Names, countries and languages repeat a lot in a big file: remember the answers.
 _match_key = functools.lru_cache(maxsize=65536)(match_key)
 _resolve_country = functools.lru_cache(maxsize=4096)(resolve_country)
-_resolve_languages = functools.lru_cache(maxsize=4096)(resolve_languages)
-_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_languages(text):
+    # Tuples: shared by thousands of rows, and left alone by the garbage collector.
+    codes, unknown = resolve_languages(text)
+    return tuple(codes), tuple(unknown)
 
 
 # --- what a preview and a result look like ------------------------------------------
@@ -132,7 +138,6 @@ class Preview:
     problems: list[Problem]
     memberships: int = 0
     people: int = 0
-    _ops: "_Operations | None" = field(default=None, repr=False)
 
     @property
     def ok(self):
@@ -278,7 +283,7 @@ def preview_import(user, kind, data, gathering=None, *, filename="") -> Preview:
     a ``Gathering`` or its slug, used for registration rows that name none."""
     _require(user)
     parsed = _parsed(kind, data, filename)
-    return _plan(parsed, _resolve_gathering(gathering))
+    return _preview(user, parsed, _resolve_gathering(gathering))
 
 
 def stage_import(user, kind, data, gathering=None, *, filename="") -> tuple[Preview, ImportBatch | None]:
@@ -298,7 +303,7 @@ def batch_preview(user, batch) -> Preview:
     _own_batch(user, batch)
     if batch.is_confirmed:
         raise ServiceError(_("This import has already been done."), code="confirmed")
-    return _plan(ParsedFile.from_json(batch.data), batch.gathering)
+    return _preview(user, ParsedFile.from_json(batch.data), batch.gathering)
 
 
 def confirm_import(user, batch) -> ImportResult:
@@ -306,6 +311,7 @@ def confirm_import(user, batch) -> ImportResult:
     returns the first call's result. Raises ``ImportProblems`` (and writes
     nothing) if the database changed so that some row no longer fits."""
     _own_batch(user, batch)
+    parsed = ParsedFile.from_json(batch.data) if batch.data else None
     try:
         with transaction.atomic():
             claimed = ImportBatch.objects.filter(pk=batch.pk, confirmed_at__isnull=True).update(
@@ -314,14 +320,11 @@ def confirm_import(user, batch) -> ImportResult:
             if not claimed:  # confirmed before (double click, retry): nothing more to do
                 batch.refresh_from_db()
                 return ImportResult.from_json(batch.result, batch.kind)
-            preview = _plan(ParsedFile.from_json(batch.data), batch.gathering)
-            if not preview.ok:
-                raise ImportProblems(preview)
-            result = preview._ops.write(preview)
+            _preview_unused, result = _write(user, parsed, batch.gathering)
             # The rows are personal data no longer needed: keep only the counts.
             ImportBatch.objects.filter(pk=batch.pk).update(data={}, result=result.to_json())
-    except IntegrityError as exc:
-        raise _concurrent_change() from exc
+    except _Refused:
+        raise _problems(user, parsed, batch.gathering) from None
     batch.refresh_from_db()
     return result
 
@@ -340,16 +343,12 @@ def run_import(user, kind, data, gathering=None, *, dry_run=False, filename="") 
     parsed = _parsed(kind, data, filename)
     gathering = _resolve_gathering(gathering)
     if dry_run:
-        return _plan(parsed, gathering), None
+        return _preview(user, parsed, gathering), None
     try:
         with transaction.atomic():
-            preview = _plan(parsed, gathering)
-            if not preview.ok:
-                raise ImportProblems(preview)
-            result = preview._ops.write(preview)
-    except IntegrityError as exc:
-        raise _concurrent_change() from exc
-    return preview, result
+            return _write(user, parsed, gathering, with_plans=True)
+    except _Refused:
+        raise _problems(user, parsed, gathering) from None
 
 
 def purge_expired_batches(now=None) -> int:
@@ -366,71 +365,50 @@ def _concurrent_change():
     )
 
 
-# --- reading the database: one query per chunk of keys, never one per row --------------
+# --- preview and write: the file's rows through the owning apps' services --------------
 
 
-def _chunk_size():
-    limit = connection.features.max_query_params or 5000
-    return max(1, min(limit - 50, 5000))
+class _Refused(Exception):
+    """A row did not fit when writing: the transaction is rolled back, then the
+    whole preview is made again to list every problem (``_problems``)."""
 
 
-def _chunks(values, reserve=0):
-    """Lists of at most as many values as the database takes in one query
-    (SQLite: 999 parameters), minus ``reserve`` used by the rest of the query."""
-    values = list(values)
-    size = max(1, _chunk_size() - reserve)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+def _reader(parsed, gathering):
+    return {"organisations": _OrganisationsFile, "people": _PeopleFile,
+            "registrations": _RegistrationsFile}[parsed.kind](parsed, gathering)
 
 
-def _people_by_email(emails):
-    found = {}
-    for chunk in _chunks(emails):
-        queryset = (
-            Person.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-            .exclude(email="")  # the condition of the unique index on lower(email): lets the database use it
-            .only("id", "display_name", "full_name", "email", "languages")
-            .order_by()
-        )
-        for person in queryset:
-            found[person.email_lower] = person
-    return found
+def _preview(user, parsed, gathering) -> Preview:
+    """Read the file and ask the services what they would do. Writes nothing."""
+    return _reader(parsed, gathering).plan(user)
 
 
-def _organisations_by_key(keys, *, full=False):
-    found = {}
-    for chunk in _chunks(keys):
-        queryset = Organisation.objects.filter(name_key__in=chunk).order_by()
-        queryset = queryset.only("id", "name", "name_key", "country", "sector", "website") if full else \
-            queryset.only("id", "name", "name_key", "country")
-        for organisation in queryset:
-            found.setdefault(organisation.name_key, []).append(organisation)
-    return found
+def _write(user, parsed, gathering, *, with_plans=False) -> tuple[Preview | None, ImportResult]:
+    """Read the file and have the services write it (inside the caller's
+    transaction). Raises ``_Refused`` when anything does not fit."""
+    reader = _reader(parsed, gathering)
+    if reader.rows.problems:
+        raise _Refused()
+    try:
+        return reader.write(user, with_plans=with_plans)
+    except RowProblems:
+        raise _Refused() from None
+    except ServiceError as exc:
+        if exc.code == "conflict":  # a service lost a race with another writer
+            raise _concurrent_change() from exc
+        raise
 
 
-def _memberships_of(person_ids):
-    found = set()
-    for chunk in _chunks(person_ids):
-        pairs = Membership.objects.filter(person_id__in=chunk).order_by().values_list("person_id", "organisation_id")
-        found.update(pairs)
-    return found
+def _problems(user, parsed, gathering) -> ServiceError:
+    """The error for a refused write, after the rollback: every problem of the
+    file as the database is now."""
+    preview = _preview(user, parsed, gathering)
+    if preview.problems:
+        return ImportProblems(preview)
+    return _concurrent_change()  # it fitted a moment ago and fits again: someone wrote meanwhile
 
 
-def _registrations_of(person_ids, gathering_ids):
-    found = {}
-    if not gathering_ids:
-        return found
-    for chunk in _chunks(person_ids, reserve=len(gathering_ids)):
-        queryset = Registration.objects.filter(person_id__in=chunk, gathering_id__in=gathering_ids).only(
-            "id", "gathering_id", "person_id", "role", "organisation_id", "status", "mandate"
-        ).order_by()
-        for registration in queryset:
-            found[(registration.gathering_id, registration.person_id)] = registration
-    return found
-
-
-# --- checking rows -----------------------------------------------------------------------
+# --- reading cells ------------------------------------------------------------------------
 
 
 class _Rows:
@@ -439,12 +417,40 @@ class _Rows:
     def __init__(self, parsed):
         self.parsed = parsed
         self.problems: list[Problem] = []
+        self.flagged: set[tuple[int, str | None]] = set()  # (row, column) already reported
+        self.rows_with_problems: set[int] = set()
 
     def column(self, field_name):
+        if field_name == "display_name":  # built from whichever name columns the file has
+            field_name = _first_name_field(self.parsed) or "email"
+        elif field_name in ("organisations", "person"):
+            field_name = {"organisations": "organisation", "person": "email"}[field_name]
         return self.parsed.columns.get(field_name)
 
     def problem(self, row, field_name, message):
+        self.flagged.add((row, self.column(field_name)))
+        self.rows_with_problems.add(row)
         self.problems.append(Problem(row, self.column(field_name) if field_name else None, message))
+
+    def service_problems(self, problems):
+        """The problems a service found (``RowProblem``s or, with a row number,
+        ``ServiceError``s), except on cells already reported."""
+        for problem in problems:
+            if (problem.row, self.column(problem.field)) not in self.flagged:
+                self.problem(problem.row, problem.field, problem.message)
+
+    def cell_problems(self, row, cleaner, values):
+        """A row that cannot go to a service (a cell could not be read): its
+        other cells checked by the service's own cleaning function."""
+        _clean, errors = cleaner({name: value for name, value in values.items() if value})
+        self.service_problems(_RowError(row, error) for error in errors)
+
+    def has_problem(self, row):
+        return row in self.rows_with_problems
+
+    def sorted_problems(self):
+        self.problems.sort(key=lambda p: (p.row or 0))
+        return self.problems
 
     def required(self, row, values, field_name):
         value = values.get(field_name, "")
@@ -452,25 +458,9 @@ class _Rows:
             self.problem(row, field_name, _("this cell is empty, and it is required"))
         return value
 
-    def max_length(self, row, field_name, value, limit):
-        if len(value) > limit:
-            self.problem(row, field_name, _("too long: at most %(max)s characters") % {"max": limit})
-            return False
-        return True
-
     def email(self, row, values):
         value = self.required(row, values, "email")
-        if not value:
-            return None
-        value = value.lower().removeprefix("mailto:").strip()
-        if not self.max_length(row, "email", value, EMAIL_MAX):
-            return None
-        try:
-            validate_email(value)
-        except ValidationError:
-            self.problem(row, "email", _("invalid email address “%(value)s”") % {"value": values["email"]})
-            return None
-        return value
+        return value.lower().removeprefix("mailto:").strip() if value else ""
 
     def country(self, row, values, *, required):
         text = values.get("country", "")
@@ -483,20 +473,26 @@ class _Rows:
             self.problem(row, "country", _("unknown country “%(value)s”") % {"value": text})
         return code
 
+    def sector(self, row, values):
+        text = values.get("sector", "")
+        sector = resolve_sector(text) if text else ""
+        if sector is None:
+            self.problem(row, "sector", _("unknown sector “%(value)s” (use one of: %(choices)s)") % {
+                "value": text, "choices": ", ".join(str(label) for label in Sector.labels)})
+        return sector
+
     def languages(self, row, values):
+        """Language codes from names in any of our languages, or None."""
         text = values.get("languages", "")
         if not text:
-            return ""
+            return ()
         codes, unknown = _resolve_languages(text)
         if unknown:
             self.problem(row, "languages", _("unknown language “%(value)s”") % {"value": ", ".join(unknown)})
             return None
-        joined = ", ".join(codes)
-        if not self.max_length(row, "languages", joined, LANGUAGES_MAX):
-            return None
-        return joined
+        return codes
 
-    def names(self, row, values):
+    def names(self, values):
         """(display name, full name) from whichever name columns the file has.
         "Prénom" + "Nom" (French) and "Nombre" + "Apellido" both work."""
         columns = self.parsed.columns
@@ -506,10 +502,7 @@ class _Rows:
             given, family = first, name  # Prénom + Nom
         else:
             given, family = first or name, last
-        display = " ".join(part for part in (given, family) if part) or full
-        ok = self.max_length(row, _first_name_field(self.parsed), display, DISPLAY_NAME_MAX)
-        ok = self.max_length(row, "full_name", full, FULL_NAME_MAX) and ok
-        return (display, full) if ok else (None, None)
+        return " ".join(part for part in (given, family) if part) or full, full
 
     def organisation(self, row, values, organisations):
         """The organisation a person or registration row names, if any."""
@@ -539,329 +532,247 @@ class _Rows:
         return None
 
 
-class _NewPerson:
-    """A person to create. The model instance is only built when writing, so a
-    preview of 10,000 rows does not pay for 10,000 Django models; ``pk`` is set
-    once created, for the memberships and registrations that point to it."""
+@dataclass
+class _RowError:
+    """A ServiceError of a service's cleaning function, placed on a row."""
 
-    __slots__ = ("fields", "pk")
-
-    def __init__(self, **fields):
-        self.fields = fields
-        self.pk = None
+    row: int
+    error: ServiceError
 
     @property
-    def display_name(self):
-        return self.fields["display_name"]
+    def field(self):
+        return self.error.field
 
-
-def _org_label(organisation):
-    return f"{organisation.name} ({organisation.country.code})"
-
-
-@dataclass
-class _Operations:
-    """Everything one import will write, applied in bulk by ``write``."""
-
-    org_creates: list = field(default_factory=list)
-    org_updates: list = field(default_factory=list)
-    org_fields: set = field(default_factory=set)
-    person_creates: list = field(default_factory=list)
-    person_updates: list = field(default_factory=list)
-    person_fields: set = field(default_factory=set)
-    memberships: list = field(default_factory=list)  # (Person, organisation id)
-    registration_creates: list = field(default_factory=list)  # (gathering id, Person, role, organisation id)
-    registration_updates: list = field(default_factory=list)
-    registration_fields: set = field(default_factory=set)
-
-    def write(self, preview) -> ImportResult:
-        if self.org_creates:
-            Organisation.objects.bulk_create([Organisation(**fields) for fields in self.org_creates])
-        if self.org_updates:
-            Organisation.objects.bulk_update(self.org_updates, sorted(self.org_fields))
-        if self.person_creates:
-            created = Person.objects.bulk_create([Person(**new.fields) for new in self.person_creates])
-            for new, person in zip(self.person_creates, created, strict=True):
-                new.pk = person.pk
-        if self.person_updates:
-            Person.objects.bulk_update(self.person_updates, sorted(self.person_fields))
-        if self.memberships:
-            Membership.objects.bulk_create(
-                [Membership(person_id=person.pk, organisation_id=org_id) for person, org_id in self.memberships]
-            )
-        if self.registration_creates:
-            Registration.objects.bulk_create([
-                Registration(
-                    gathering_id=gathering_id, person_id=person.pk, role=role, organisation_id=org_id,
-                    mandate=_mandate_for(role), status=Registration.Status.REQUESTED,
-                )
-                for gathering_id, person, role, org_id in self.registration_creates
-            ])
-        if self.registration_updates:
-            Registration.objects.bulk_update(self.registration_updates, sorted(self.registration_fields))
-        return ImportResult(
-            kind=preview.kind, created=preview.count(CREATE), updated=preview.count(UPDATE),
-            skipped=preview.count(SKIP), memberships=len(self.memberships), people=preview.people,
-        )
-
-
-def _mandate_for(role):
-    """Delegates wait for their organisation to confirm the mandate; others need none."""
-    return Registration.Mandate.PENDING if role == Registration.Role.DELEGATE else Registration.Mandate.NOT_REQUIRED
-
-
-def _plan(parsed: ParsedFile, gathering) -> Preview:
-    planner = {"organisations": _plan_organisations, "people": _plan_people,
-               "registrations": _plan_registrations}[parsed.kind]
-    return planner(parsed, gathering)
-
-
-def _finish(parsed, gathering, rows, plans, ops, **extra):
-    rows.problems.sort(key=lambda p: (p.row or 0))
-    return Preview(kind=parsed.kind, parsed=parsed, gathering=gathering, plans=plans, problems=rows.problems,
-                   _ops=ops, **extra)
-
-
-def _website(rows, row, values):
-    value = values.get("website", "")
-    if not value:
-        return ""
-    url = value if "://" in value else f"https://{value}"
-    try:
-        _url_validator(url)
-    except ValidationError:
-        rows.problem(row, "website", _("invalid web address “%(value)s”") % {"value": value})
-        return None
-    return url if rows.max_length(row, "website", url, WEBSITE_MAX) else None
-
-
-def _plan_organisations(parsed, gathering):
-    rows = _Rows(parsed)
-    checked = []
-    seen = {}
-    for number, values in parsed.rows:
-        name = rows.required(number, values, "name")
-        if name and not rows.max_length(number, "name", name, NAME_MAX):
-            name = ""
-        country = rows.country(number, values, required=True)
-        sector_text = values.get("sector", "")
-        sector = resolve_sector(sector_text) if sector_text else ""
-        if sector is None:
-            rows.problem(number, "sector", _("unknown sector “%(value)s” (use one of: %(choices)s)") % {
-                "value": sector_text, "choices": ", ".join(str(label) for label in Sector.labels)})
-        website = _website(rows, number, values)
-        if not name or not country or sector is None or website is None:
-            continue
-        key = (_match_key(name), country)
-        if key in seen:
-            rows.problem(number, "name", _("the same organisation (name and country) as row %(row)s") % {
-                "row": seen[key]})
-            continue
-        seen[key] = number
-        checked.append((number, name, key, country, sector, website))
-
-    existing = _organisations_by_key({key[0] for _n, _name, key, *_rest in checked}, full=True)
-    plans, ops = [], _Operations()
-    for number, name, key, country, sector, website in checked:
-        found = next((o for o in existing.get(key[0], []) if o.country.code == country), None)
-        if found is None:
-            if not sector:
-                rows.problem(number, "sector", _("this cell is empty; a new organisation needs a sector"))
-                continue
-            ops.org_creates.append({"name": name, "name_key": key[0], "country": country, "sector": sector, "website": website})
-            plans.append(RowPlan(number, CREATE, {"name": name, "country": country, "sector": sector,
-                                                  "website": website}))
-            continue
-        changes = {}
-        if website and not found.website:
-            found.website = website
-            changes["website"] = website
-        note = ""
-        if sector and sector != found.sector:
-            note = _("keeps the sector already recorded (%(sector)s)") % {"sector": Sector(found.sector).label}
-        ident = {"name": found.name, "country": country}
-        if changes:
-            ops.org_updates.append(found)
-            ops.org_fields.update(changes)
-            plans.append(RowPlan(number, UPDATE, ident | changes, note or _("fills in: %(fields)s") % {
-                "fields": ", ".join(changes)}))
-        else:
-            plans.append(RowPlan(number, SKIP, ident, note or _("already recorded, nothing to add")))
-    return _finish(parsed, gathering, rows, plans, ops)
-
-
-def _check_person_rows(rows, parsed, duplicate_key):
-    """First pass shared by people and registrations: email, names, languages."""
-    checked = []
-    seen = {}
-    for number, values in parsed.rows:
-        email = rows.email(number, values)
-        display, full = rows.names(number, values)
-        languages = rows.languages(number, values)
-        extra = duplicate_key(number, values)
-        if email is None or display is None or languages is None or extra is False:
-            continue
-        key = (email, extra)
-        if key in seen:
-            if extra is None:
-                message = _("the same email as row %(row)s; each person may appear only once") % {"row": seen[key]}
-            else:
-                message = _("the same person and gathering as row %(row)s") % {"row": seen[key]}
-            rows.problem(number, "email", message)
-            continue
-        seen[key] = number
-        checked.append((number, values, email, display, full, languages))
-    return checked
-
-
-def _plan_people(parsed, gathering):
-    rows = _Rows(parsed)
-    checked = _check_person_rows(rows, parsed, lambda number, values: None)
-    existing = _people_by_email({email for _n, _v, email, *_rest in checked})
-    organisations = _organisations_by_key({_match_key(v["organisation"]) for _n, v, *_r in checked
-                                           if v.get("organisation")})
-    memberships = _memberships_of([p.pk for p in existing.values()]) if organisations else set()
-
-    plans, ops = [], _Operations()
-    for number, values, email, display, full, languages in checked:
-        organisation = rows.organisation(number, values, organisations)
-        if values.get("organisation") and organisation is None:
-            continue
-        org_label = _org_label(organisation) if organisation else ""
-        person = existing.get(email)
-        if person is None:
-            if not display:
-                rows.problem(number, _first_name_field(parsed), _("a new person needs a name"))
-                continue
-            person = _NewPerson(display_name=display, full_name=full, email=email, languages=languages)
-            ops.person_creates.append(person)
-            if organisation:
-                ops.memberships.append((person, organisation.pk))
-            plans.append(RowPlan(number, CREATE, {"display_name": display, "full_name": full, "email": email,
-                                                  "languages": languages, "organisation": org_label}))
-            continue
-        changes = {}
-        if full and not person.full_name:
-            person.full_name = changes["full_name"] = full
-        if languages and not person.languages:
-            person.languages = changes["languages"] = languages
-        if changes:
-            ops.person_updates.append(person)
-            ops.person_fields.update(changes)
-        joins = organisation is not None and (person.pk, organisation.pk) not in memberships
-        if joins:
-            ops.memberships.append((person, organisation.pk))
-            memberships.add((person.pk, organisation.pk))
-        ident = {"display_name": person.display_name, "email": email}
-        if changes or joins:
-            filled = list(changes) + (["organisation"] if joins else [])
-            plans.append(RowPlan(number, UPDATE, ident | changes | ({"organisation": org_label} if joins else {}),
-                                 _("fills in: %(fields)s") % {"fields": ", ".join(filled)}))
-        else:
-            plans.append(RowPlan(number, SKIP, ident, _("already recorded, nothing to add")))
-    return _finish(parsed, gathering, rows, plans, ops, memberships=len(ops.memberships))
+    @property
+    def message(self):
+        return self.error.message
 
 
 def _first_name_field(parsed):
     return next((f for f in NAME_FIELDS if f in parsed.columns), None)
 
 
-def _plan_registrations(parsed, gathering):
-    rows = _Rows(parsed)
-    if gathering is None and "gathering" not in parsed.columns:
-        raise ServiceError(
-            _("Choose the gathering these registrations are for, or add a column with its short name."),
-            field="gathering", code="no_gathering",
-        )
-    default_slug = gathering.slug if gathering else ""
-    picked = {}  # row number -> (gathering slug, role)
+def _website(values):
+    """What people write ("www.example.org") as a web address the registry takes."""
+    value = values.get("website", "")
+    return value if not value or "://" in value else f"https://{value}"
 
-    def slug_and_role(number, values):
-        slug = (values.get("gathering", "") or default_slug).lower()
-        role_text = values.get("role", "")
-        role = resolve_role(role_text) if role_text else None
-        ok = True
-        if not slug:
-            rows.problem(number, "gathering", _("this cell is empty; say which gathering, or choose one for the "
-                                                "whole file"))
-            ok = False
-        if not role_text:
-            rows.problem(number, "role", _("this cell is empty, and it is required"))
-            ok = False
-        elif role is None:
-            rows.problem(number, "role", _("unknown role “%(value)s” (use one of: %(choices)s)") % {
-                "value": role_text, "choices": ", ".join(str(label) for label in Registration.Role.labels)})
-            ok = False
-        picked[number] = (slug, role)
-        return slug if ok else False
 
-    checked = _check_person_rows(rows, parsed, slug_and_role)
-    slugs = {picked[number][0] for number, *_rest in checked}
-    gatherings = {g.slug: g for chunk in _chunks(slugs) for g in Gathering.objects.filter(slug__in=chunk)}
-    existing = _people_by_email({email for _n, _v, email, *_rest in checked})
-    organisations = _organisations_by_key({_match_key(v["organisation"]) for _n, v, *_r in checked
-                                           if v.get("organisation")})
-    existing_ids = [p.pk for p in existing.values()]
-    registrations = _registrations_of(existing_ids, [g.pk for g in gatherings.values()])
-    memberships = _memberships_of(existing_ids) if organisations else set()
+def _org_label(organisation):
+    return f"{organisation.name} ({organisation.country.code})" if organisation else ""
 
-    plans, ops = [], _Operations()
-    new_people = {}
-    new_memberships = set()
-    for number, values, email, display, full, languages in checked:
-        slug, role = picked[number]
-        target = gatherings.get(slug)
-        if target is None:
-            rows.problem(number, "gathering", _("unknown gathering “%(value)s”") % {"value": slug})
-            continue
-        organisation = rows.organisation(number, values, organisations)
-        if values.get("organisation") and organisation is None:
-            continue
-        # The same rules as gatherings.services.register (bypassed here for speed).
-        if role == Registration.Role.DELEGATE and organisation is None:
-            rows.problem(number, "organisation", _("a delegate needs an organisation"))
-            continue
-        if (role == Registration.Role.DELEGATE and target.kind == Gathering.Kind.PREPARATORY
-                and organisation.country != target.country):
-            rows.problem(number, "organisation", _(
-                "delegates to this national meeting represent organisations from %(country)s"
-            ) % {"country": country_name(target.country)})
-            continue
-        org_id = organisation.pk if organisation else None
-        org_label = _org_label(organisation) if organisation else ""
-        person = existing.get(email) or new_people.get(email)
-        new_person = False
-        if person is None:
-            if not display:
-                rows.problem(number, _first_name_field(parsed) or "email",
-                             _("this email is not in the registry yet, and a new person needs a name"))
+
+def _organisations_named(rows):
+    return network_services.organisations_by_name_key(
+        {_match_key(values["organisation"]) for _number, values in rows if values.get("organisation")})
+
+
+class _File:
+    """One file's rows: ``plan`` asks the services what they would do (the
+    preview), ``write`` has them do it."""
+
+    kind = ""
+
+    def __init__(self, parsed, gathering):
+        self.parsed, self.gathering = parsed, gathering
+        self.rows = _Rows(parsed)
+        self.read()
+
+    def preview(self, plans, **extra):
+        return Preview(kind=self.kind, parsed=self.parsed, gathering=self.gathering, plans=plans,
+                       problems=self.rows.sorted_problems(), **extra)
+
+    def result(self, plan, **extra):
+        return ImportResult(kind=self.kind, created=plan.count(CREATE), updated=plan.count(UPDATE),
+                            skipped=plan.count(SKIP), **extra)
+
+    def plans(self, plan, row_plan):
+        """The preview's rows from a service's plan (rows with a problem have none)."""
+        return [row_plan(outcome) for outcome in plan.outcomes if not self.rows.has_problem(outcome.row)]
+
+
+class _OrganisationsFile(_File):
+    kind = "organisations"
+
+    def read(self):
+        self.wanted = []
+        for number, values in self.parsed.rows:
+            row = {"row": number, "name": self.rows.required(number, values, "name"),
+                   "country": self.rows.country(number, values, required=True) or "",
+                   "sector": self.rows.sector(number, values) or "", "website": _website(values)}
+            if self.rows.has_problem(number):
+                self.rows.cell_problems(number, network_services.clean_organisation_values, row)
+            else:
+                self.wanted.append(row)
+
+    def plan(self, user):
+        plan = network_services.plan_organisations(user, self.wanted)
+        self.rows.service_problems(plan.problems)
+        return self.preview(self.plans(plan, self.row_plan))
+
+    def write(self, user, *, with_plans=False):
+        plan = network_services.bulk_upsert_organisations(user, self.wanted)
+        return (self.preview(self.plans(plan, self.row_plan)) if with_plans else None), self.result(plan)
+
+    @staticmethod
+    def row_plan(outcome):
+        if outcome.action == CREATE:
+            values = outcome.changes
+            return RowPlan(outcome.row, CREATE, {name: values.get(name, "") for name in
+                                                  ("name", "country", "sector", "website")})
+        organisation = outcome.record
+        note = ""
+        if "sector" in outcome.kept:
+            note = _("keeps the sector already recorded (%(sector)s)") % {
+                "sector": Sector(outcome.kept["sector"]).label}
+        ident = {"name": organisation.name, "country": organisation.country.code}
+        if outcome.action == UPDATE:
+            return RowPlan(outcome.row, UPDATE, ident | outcome.changes, note or _("fills in: %(fields)s") % {
+                "fields": ", ".join(outcome.changes)})
+        return RowPlan(outcome.row, SKIP, ident, note or _("already recorded, nothing to add"))
+
+
+class _PeopleFile(_File):
+    kind = "people"
+
+    def read(self):
+        self.wanted, self.labels = [], {}
+        rows = self.rows
+        organisations = _organisations_named(self.parsed.rows) if "organisation" in self.parsed.columns else {}
+        for number, values in self.parsed.rows:
+            display, full = rows.names(values)
+            row = {"row": number, "email": rows.email(number, values), "display_name": display, "full_name": full}
+            languages = rows.languages(number, values)
+            if languages is not None:
+                row["languages"] = languages
+            organisation = rows.organisation(number, values, organisations)
+            if organisation is not None:
+                row["organisations"] = [organisation]
+                self.labels[number] = _org_label(organisation)
+            if rows.has_problem(number):
+                rows.cell_problems(number, network_services.clean_person_values, row)
+            else:
+                self.wanted.append(row)
+
+    def plan(self, user):
+        plan = network_services.plan_people(user, self.wanted)
+        self.rows.service_problems(plan.problems)
+        return self.preview(self.plans(plan, self.row_plan), memberships=len(plan.memberships))
+
+    def write(self, user, *, with_plans=False):
+        plan = network_services.bulk_upsert_people(user, self.wanted)
+        preview = self.preview(self.plans(plan, self.row_plan), memberships=len(plan.memberships)) \
+            if with_plans else None
+        return preview, self.result(plan, memberships=len(plan.memberships))
+
+    def row_plan(self, outcome):
+        values, label = outcome.changes, self.labels.get(outcome.row, "")
+        if outcome.action == CREATE:
+            return RowPlan(outcome.row, CREATE, {
+                "display_name": values["display_name"], "full_name": values.get("full_name", ""),
+                "email": values["email"], "languages": values.get("languages", ""), "organisation": label})
+        person = outcome.record
+        ident = {"display_name": person.display_name, "email": person.email}
+        if outcome.action == SKIP:
+            return RowPlan(outcome.row, SKIP, ident, _("already recorded, nothing to add"))
+        filled = [name for name in values if name != "organisations"]
+        changes = {name: values[name] for name in filled}
+        if "organisations" in values:
+            filled.append("organisation")
+            changes["organisation"] = label
+        return RowPlan(outcome.row, UPDATE, ident | changes, _("fills in: %(fields)s") % {"fields": ", ".join(filled)})
+
+
+class _RegistrationsFile(_File):
+    kind = "registrations"
+
+    def read(self):
+        parsed, rows = self.parsed, self.rows
+        if self.gathering is None and "gathering" not in parsed.columns:
+            raise ServiceError(
+                _("Choose the gathering these registrations are for, or add a column with its short name."),
+                field="gathering", code="no_gathering",
+            )
+        default_slug = self.gathering.slug if self.gathering else ""
+        readable = []
+        for number, values in parsed.rows:
+            slug = (values.get("gathering", "") or default_slug).lower()
+            if not slug:
+                rows.problem(number, "gathering", _("this cell is empty; say which gathering, or choose one for "
+                                                    "the whole file"))
+            role_text = rows.required(number, values, "role")
+            role = resolve_role(role_text) if role_text else None
+            if role_text and role is None:
+                rows.problem(number, "role", _("unknown role “%(value)s” (use one of: %(choices)s)") % {
+                    "value": role_text, "choices": ", ".join(str(label) for label in Registration.Role.labels)})
+            display, full = rows.names(values)
+            person = {"row": number, "email": rows.email(number, values), "display_name": display, "full_name": full}
+            languages = rows.languages(number, values)
+            if languages is not None:
+                person["languages"] = languages
+            readable.append((number, values, slug, role, person))
+
+        slugs = {slug for _n, _v, slug, *_rest in readable if slug}
+        gatherings = {g.slug: g for chunk in chunks(slugs) for g in Gathering.objects.filter(slug__in=chunk)}
+        organisations = _organisations_named(parsed.rows) if "organisation" in parsed.columns else {}
+        self.people, self.registrations, self.labels = [], [], {}
+        first_row = {}  # email -> the row that describes the person
+        for number, values, slug, role, person in readable:
+            target = gatherings.get(slug)
+            if slug and target is None:
+                rows.problem(number, "gathering", _("unknown gathering “%(value)s”") % {"value": slug})
+            else:
+                organisation = rows.organisation(number, values, organisations)
+                self.labels[number] = _org_label(organisation)
+            if rows.has_problem(number):
+                rows.cell_problems(number, network_services.clean_person_values, person)
                 continue
-            person = _NewPerson(display_name=display, full_name=full, email=email, languages=languages)
-            ops.person_creates.append(person)
-            new_people[email] = person
-            new_person = True
-        if org_id is not None:  # register() only accepts an organisation the person belongs to
-            key = (email, org_id)
-            if key not in new_memberships and (person.pk is None or (person.pk, org_id) not in memberships):
-                new_memberships.add(key)
-                ops.memberships.append((person, org_id))
-        fields = {"email": email, "display_name": person.display_name, "gathering": target.slug, "role": role,
-                  "organisation": org_label}
-        current = registrations.get((target.pk, person.pk)) if not new_person and person.pk else None
-        if current is None:
-            ops.registration_creates.append((target.pk, person, role, org_id))
-            plans.append(RowPlan(number, CREATE, fields, _("also adds this person") if new_person else ""))
-        elif current.role == role and current.organisation_id == org_id:
-            plans.append(RowPlan(number, SKIP, fields, _("already registered")))
-        elif current.status != Registration.Status.REQUESTED:
-            plans.append(RowPlan(number, SKIP, fields, _(
+            email = person["email"]
+            if email not in first_row:
+                first_row[email] = number
+                self.people.append(person)
+            self.registrations.append({"row": number, "email": email, "gathering": target, "role": role,
+                                       "organisation": organisation})
+
+    def _registration_rows(self, people_plan):
+        """The registration rows, each with its person (saved, or about to be created)."""
+        emails = {row["row"]: row["email"] for row in self.people}
+        people = {emails[outcome.row]: outcome.record for outcome in people_plan.outcomes}
+        self.by_row = {row["row"]: row | {"person": people[row["email"]]}
+                       for row in self.registrations if row["email"] in people}
+        return list(self.by_row.values())
+
+    def plan(self, user):
+        people = network_services.plan_people(user, self.people, fill_empty=False)
+        self.rows.service_problems(people.problems)
+        plan = gatherings_services.plan_registrations(user, self.gathering, self._registration_rows(people))
+        self.rows.service_problems(plan.problems)
+        self.created = {id(outcome.record) for outcome in people.outcomes if outcome.action == CREATE}
+        return self.preview(self.plans(plan, self.row_plan), memberships=len(plan.memberships),
+                            people=people.count(CREATE))
+
+    def write(self, user, *, with_plans=False):
+        people = network_services.bulk_upsert_people(user, self.people, fill_empty=False)
+        plan = gatherings_services.bulk_register(user, self.gathering, self._registration_rows(people))
+        extra = {"memberships": len(plan.memberships), "people": people.count(CREATE)}
+        preview = None
+        if with_plans:
+            self.created = {id(outcome.record) for outcome in people.outcomes if outcome.action == CREATE}
+            preview = self.preview(self.plans(plan, self.row_plan), **extra)
+        return preview, self.result(plan, **extra)
+
+    def row_plan(self, outcome):
+        row = self.by_row[outcome.row]  # the preview shows the row as the file has it
+        person = row["person"]
+        fields = {"email": row["email"], "display_name": person.display_name, "gathering": row["gathering"].slug,
+                  "role": row["role"], "organisation": self.labels.get(outcome.row, "")}
+        if outcome.action == CREATE:
+            return RowPlan(outcome.row, CREATE, fields, _("also adds this person") if id(person) in self.created
+                           else "")
+        if outcome.action == UPDATE:
+            return RowPlan(outcome.row, UPDATE, fields, _("changes the role or organisation"))
+        if outcome.reason == "decided":
+            return RowPlan(outcome.row, SKIP, fields, _(
                 "already %(status)s: not changed; change it on the registration page") % {
-                "status": Registration.Status(current.status).label.lower()}))
-        else:
-            # A mandate confirmed for one role or organisation does not carry over to another.
-            current.role, current.organisation_id, current.mandate = role, org_id, _mandate_for(role)
-            ops.registration_fields.update({"role", "organisation", "mandate"})
-            ops.registration_updates.append(current)
-            plans.append(RowPlan(number, UPDATE, fields, _("changes the role or organisation")))
-    return _finish(parsed, gathering, rows, plans, ops, memberships=len(ops.memberships),
-                   people=len(ops.person_creates))
+                "status": Registration.Status(outcome.record.status).label.lower()})
+        return RowPlan(outcome.row, SKIP, fields, _("already registered"))

@@ -88,7 +88,7 @@ ROW_ERRORS = [
      "Row 2, column país: unknown country “Narnia”"),
     ("unknown sector", "organisations", [["nombre", "país", "sector"], ["A", "CO", "club"]],
      "Row 2, column sector: unknown sector “club”"),
-    ("invalid email", "people", [["nombre", "correo"], ["A", "a@"]], "Row 2, column correo: invalid email address"),
+    ("invalid email", "people", [["nombre", "correo"], ["A", "a@"]], "Row 2, column correo: Enter an email address like name@example.org."),
     ("unknown gathering", "registrations", [["correo", "evento", "rol"], ["bob@example.org", "nope", "guest"]],
      "Row 2, column evento: unknown gathering “nope”"),
     ("duplicate rows", "people", [["nombre", "correo"], ["A", "a@example.org"], ["A", "a@example.org"]],

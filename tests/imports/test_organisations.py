@@ -70,7 +70,7 @@ def test_it_requires_a_sector_for_a_new_organisation_only(world):
     rows = [["nombre", "país", "sector", "web"], ["Sindicato Andino", "CO", "", "andino.org"], ["Nueva", "CO", "", ""]]
     preview = _preview(world, rows)
     assert [str(p) for p in preview.problems] == [
-        "Row 3, column sector: this cell is empty; a new organisation needs a sector"]
+        "Row 3, column sector: Choose one of the listed sectors."]  # the registry's own rule and message
 
 
 def test_it_reports_an_invalid_website(world):

@@ -132,7 +132,7 @@ def test_it_imports_people_with_a_portuguese_file(world, alice_client):
     _upload(alice_client, data, kind="people")
     batch = ImportBatch.objects.get()
     alice_client.post(reverse("imports:confirm", args=[batch.pk]))
-    assert Person.objects.get(email="joao@example.org").languages == "pt, es"
+    assert Person.objects.get(email="joao@example.org").languages == "pt,es"
 
 
 def test_it_shows_the_sample_with_stacked_table_labels(world, alice_client):
