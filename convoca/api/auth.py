@@ -2,22 +2,33 @@
 browser session (with CSRF) for htmx and same-origin pages. Anonymous callers
 get the public subset."""
 
-from ninja.security import HttpBearer, SessionAuth
+from ninja import security
+from ninja.security import HttpBearer
 
-from convoca.accounts.models import ApiToken, hash_token
+from convoca.accounts.queries import user_for_token
 
 
 class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``, checked by ``accounts.queries.user_for_token``
+    (the one token check: a revoked token is refused on the next request)."""
+
     def authenticate(self, request, token):
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
-        if row is None:
+        user = user_for_token(token)
+        if user is None:
             return None
-        request.user = row.user
-        return row.user
+        request.user = user
+        return user
+
+
+class SessionAuth(security.SessionAuth):
+    """The browser's session, with CSRF; not asked when the request sends a
+    bearer token: the token alone decides, so a revoked or mistyped token gets
+    401 rather than a complaint about a missing CSRF cookie."""
+
+    def __call__(self, request):
+        if request.headers.get("Authorization"):
+            return None
+        return super().__call__(request)
 
 
 class OptionalAuth:
