@@ -1,66 +1,19 @@
 """Polls, ballots, proxies over /api/v1/. Same services, same rules as the web pages."""
 
-import threading
-import time
 from datetime import datetime
 
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.security import HttpBearer, SessionAuth
 
-from convoca.accounts.models import ApiToken, User, hash_token
 from convoca.api.auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied
 from convoca.gatherings.models import Gathering, Registration
 
-from . import ballot_box, queries, services
+from . import queries, services
 from .models import AuditEntry, Proxy, weight_display
 
 router = Router(tags=["voting"])
-
-TOKEN_TTL = 10.0  # seconds a verified token is trusted by this process without asking the database
-
-
-class CachedTokenAuth(HttpBearer):
-    """Bearer tokens for the ballot endpoint, remembered for a few seconds
-    per process so a vote storm does not open a database connection per
-    request. A revoked token stops working within ``TOKEN_TTL`` seconds."""
-
-    _cache = {}
-    _lock = threading.Lock()
-
-    def authenticate(self, request, token):
-        digest = hash_token(token)
-        poll_id = (request.resolver_match.kwargs or {}).get("poll_id") if request.resolver_match else None
-        if poll_id is not None and str(poll_id).isdigit():  # a voter on an open poll's roll: answered from memory
-            user_id = ballot_box.voter_for_token(int(poll_id), digest)
-            if user_id is not None:
-                user = User(pk=user_id, is_active=True)
-                request.user = user
-                return user
-        hit = self._cache.get(digest)
-        now = time.monotonic()
-        if hit is not None and hit[0] > now:
-            request.user = hit[1]
-            return hit[1]
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=digest, revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
-        if row is None:
-            self._cache.pop(digest, None)
-            return None
-        with self._lock:
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            self._cache[digest] = (now + TOKEN_TTL, row.user)
-        request.user = row.user
-        return row.user
-
-
-cast_auth = [CachedTokenAuth(), SessionAuth()]
 
 
 class ErrorOut(Schema):
@@ -282,7 +235,7 @@ class CastOut(Schema):
     changed: bool
 
 
-@router.post("/polls/{poll_id}/ballots", response={200: CastOut, 201: CastOut, **ERRORS}, auth=cast_auth,
+@router.post("/polls/{poll_id}/ballots", response={200: CastOut, 201: CastOut, **ERRORS}, auth=token_or_session,
              url_name="voting_cast")
 def cast(request, poll_id: int, payload: CastIn):
     """Cast a ballot (and those held by proxy). Send a random ``idempotency_key``

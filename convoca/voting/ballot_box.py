@@ -70,8 +70,6 @@ class PollSpec:
     max_choices: int
     options: dict  # option id -> code
     roll: dict = field(default_factory=dict)  # holder user id -> ((voter id, registration id, weight), ...)
-    tokens: dict = field(default_factory=dict)  # API token digest -> user id, for voters on the roll
-    tokens_until: float = 0.0
 
 
 _specs = {}
@@ -102,49 +100,6 @@ def poll_spec(poll_id, refresh=False):
 
 _load_locks = {}
 _load_locks_guard = threading.Lock()
-
-
-TOKEN_TTL = 10.0  # a revoked API token stops voting within this many seconds
-
-
-def _load_tokens(spec):
-    """The API token digests of the voters on the roll, so the ballot endpoint
-    authenticates them without opening a database connection per request."""
-    from convoca.accounts.models import ApiToken
-
-    users = list(spec.roll)
-    tokens = {}
-    for start in range(0, len(users), 500):
-        tokens.update(
-            ApiToken.objects.filter(user_id__in=users[start : start + 500], revoked_at__isnull=True, user__is_active=True)
-            .values_list("key_hash", "user_id")
-        )
-    spec.tokens = tokens
-    spec.tokens_until = time.monotonic() + TOKEN_TTL
-
-
-def voter_for_token(poll_id, digest):
-    """The user id owning API token ``digest`` if they are on the open poll's
-    roll (answered from memory), else None. One thread refreshes the map when
-    it is stale while the others keep using the previous one."""
-    spec = _specs.get(poll_id) or poll_spec(poll_id)
-    if spec is None or spec.state != "open":
-        return None
-    if spec.tokens_until < time.monotonic():
-        if not spec.tokens_until:  # never loaded: everyone waits for the first load
-            with _tokens_lock:
-                if not spec.tokens_until:
-                    _load_tokens(spec)
-        elif _tokens_lock.acquire(blocking=False):
-            try:
-                if spec.tokens_until < time.monotonic():
-                    _load_tokens(spec)
-            finally:
-                _tokens_lock.release()
-    return spec.tokens.get(digest)
-
-
-_tokens_lock = threading.Lock()
 
 
 def _load_spec(poll_id):
@@ -452,9 +407,9 @@ class GroupCommitter:
             self._write(batch)
 
     def _idle(self):
-        """Between storms: load every open poll (rules, roll, voters' tokens)
-        before its first ballot arrives, refresh token maps before they go
-        stale, and forget polls that closed elsewhere. One small query a second."""
+        """Between storms: load every open poll (rules, roll) before its first
+        ballot arrives, and forget polls that closed elsewhere. One small query
+        a second."""
         from .models import Poll
 
         try:
@@ -467,9 +422,7 @@ class GroupCommitter:
                 if pid not in open_ids:
                     forget_poll(pid)
             for pid in open_ids:
-                spec = poll_spec(pid)
-                if spec is not None and spec.tokens_until - time.monotonic() < IDLE_TICK * 3:
-                    _load_tokens(spec)
+                poll_spec(pid)
         except Exception:  # noqa: BLE001 - a prefetch is an optimisation only
             self._reset_connection()
 

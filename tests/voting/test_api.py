@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import Client
 
+from convoca.accounts import services as accounts
 from convoca.accounts.models import ApiToken, hash_token, new_token
 from convoca.voting.models import Ballot, Participation, Poll
 
@@ -112,3 +113,25 @@ def test_it_records_and_revokes_proxies(world):
 def test_it_documents_the_voting_endpoints_in_openapi(world):
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/polls/{poll_id}/ballots" in schema["paths"]
+
+
+def test_it_refuses_a_revoked_token_on_the_next_ballot(world):
+    check_in(world.bob_reg)
+    first, second = open_poll(world), open_poll(world, title="Second question")
+    token, raw = accounts.create_api_token(world.bob, "script")
+    bob = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert post(f"/api/v1/polls/{first.pk}/ballots", {"choices": ["yes"]}, **bob).status_code == 201
+    accounts.revoke_api_token(world.bob, token.pk)
+    assert post(f"/api/v1/polls/{second.pk}/ballots", {"choices": ["yes"]}, **bob).status_code == 401
+    assert not Participation.objects.filter(poll=second).exists()
+
+
+def test_it_refuses_a_deactivated_account_on_the_next_ballot(world):
+    check_in(world.bob_reg)
+    first, second = open_poll(world), open_poll(world, title="Second question")
+    bob = bearer(world.bob)
+    assert post(f"/api/v1/polls/{first.pk}/ballots", {"choices": ["yes"]}, **bob).status_code == 201
+    world.bob.is_active = False
+    world.bob.save(update_fields=["is_active"])
+    assert post(f"/api/v1/polls/{second.pk}/ballots", {"choices": ["yes"]}, **bob).status_code == 401
+    assert not Participation.objects.filter(poll=second).exists()
