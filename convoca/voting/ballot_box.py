@@ -72,6 +72,8 @@ class PollSpec:
     roll: dict = field(default_factory=dict)  # holder user id -> ((voter id, registration id, weight), ...)
 
 
+# In-process, not Django's cache: every cast and the group-commit writer use these live
+# objects; dropped at each state change (``forget_poll``), and each commit re-reads the state.
 _specs = {}
 _specs_lock = threading.Lock()
 

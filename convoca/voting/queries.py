@@ -1,10 +1,10 @@
 """Reads shared by the web pages and the API. Every query is scoped to its
 poll or gathering."""
 
-import time
-
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -43,23 +43,17 @@ def can_see_receipts(poll):
     return poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED)
 
 
-TURNOUT_TTL = 2.0  # seconds: every open poll page refreshes the turnout; one count serves them all
-_turnout_cache = {}
+TURNOUT_TTL = 2  # seconds: every open poll page refreshes the turnout; one count serves them all
 
 
 def turnout(poll):
     """Eligible and voted roll entries and weight, overall, per country and
     per sector. Says how many voted, never what. While the poll is open the
-    figure is shared for ``TURNOUT_TTL`` seconds within a process."""
+    figure is shared for ``TURNOUT_TTL`` seconds through Django's cache (per
+    language: the country and sector names are translated and sorted)."""
     if poll.state != Poll.State.OPEN or connection.in_atomic_block:
         return _turnout(poll)
-    hit = _turnout_cache.get(poll.pk)
-    now = time.monotonic()
-    if hit is None or hit[0] < now:
-        if len(_turnout_cache) > 256:
-            _turnout_cache.clear()
-        hit = _turnout_cache[poll.pk] = (now + TURNOUT_TTL, _turnout(poll))
-    return hit[1]
+    return cache.get_or_set(f"voting:turnout:{poll.pk}:{get_language()}", lambda: _turnout(poll), TURNOUT_TTL)
 
 
 def _turnout(poll):
