@@ -34,14 +34,15 @@ only rows this module writes itself are its own staged ``ImportBatch``.
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from convoca.core.bulk import CREATE, SKIP, UPDATE, RowProblems, chunks
+from convoca.core.bulk import CREATE, SKIP, UPDATE, RowOutcome, RowProblems, chunks
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings import services as gatherings_services
 from convoca.gatherings.models import Gathering, Registration
@@ -134,10 +135,16 @@ class Preview:
     kind: str
     parsed: ParsedFile
     gathering: Gathering | None
-    plans: list[RowPlan]
     problems: list[Problem]
     memberships: int = 0
     people: int = 0
+    outcomes: list = field(default_factory=list, repr=False)  # the services' RowOutcomes, for rows without problems
+    row_plan: Callable[[RowOutcome], RowPlan] | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def plans(self) -> list[RowPlan]:
+        """Every row as it will be written. Made on demand: a page shows the first few."""
+        return [self.row_plan(outcome) for outcome in self.outcomes]
 
     @property
     def ok(self):
@@ -148,7 +155,7 @@ class Preview:
         return len(self.parsed.rows)
 
     def count(self, action):
-        return sum(1 for plan in self.plans if plan.action == action)
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
 
     @property
     def counts(self):
@@ -169,7 +176,7 @@ class Preview:
         return [
             {"row": plan.row, "action": plan.action, "action_label": plan.action_label, "note": plan.note,
              "cells": [(label, _display_value(key, plan.fields.get(key, ""))) for key, label in columns]}
-            for plan in self.plans[:size]
+            for plan in (self.row_plan(outcome) for outcome in self.outcomes[:size])
         ]
 
     def text_lines(self):
@@ -346,7 +353,7 @@ def run_import(user, kind, data, gathering=None, *, dry_run=False, filename="") 
         return _preview(user, parsed, gathering), None
     try:
         with transaction.atomic():
-            return _write(user, parsed, gathering, with_plans=True)
+            return _write(user, parsed, gathering)
     except _Refused:
         raise _problems(user, parsed, gathering) from None
 
@@ -383,14 +390,14 @@ def _preview(user, parsed, gathering) -> Preview:
     return _reader(parsed, gathering).plan(user)
 
 
-def _write(user, parsed, gathering, *, with_plans=False) -> tuple[Preview | None, ImportResult]:
+def _write(user, parsed, gathering) -> tuple[Preview, ImportResult]:
     """Read the file and have the services write it (inside the caller's
     transaction). Raises ``_Refused`` when anything does not fit."""
     reader = _reader(parsed, gathering)
     if reader.rows.problems:
         raise _Refused()
     try:
-        return reader.write(user, with_plans=with_plans)
+        return reader.write(user)
     except RowProblems:
         raise _Refused() from None
     except ServiceError as exc:
@@ -578,17 +585,15 @@ class _File:
         self.rows = _Rows(parsed)
         self.read()
 
-    def preview(self, plans, **extra):
-        return Preview(kind=self.kind, parsed=self.parsed, gathering=self.gathering, plans=plans,
-                       problems=self.rows.sorted_problems(), **extra)
+    def preview(self, plan, **extra):
+        """The preview of a service's plan: its outcomes for the rows without problems."""
+        outcomes = [outcome for outcome in plan.outcomes if not self.rows.has_problem(outcome.row)]
+        return Preview(kind=self.kind, parsed=self.parsed, gathering=self.gathering,
+                       problems=self.rows.sorted_problems(), outcomes=outcomes, row_plan=self.row_plan, **extra)
 
     def result(self, plan, **extra):
         return ImportResult(kind=self.kind, created=plan.count(CREATE), updated=plan.count(UPDATE),
                             skipped=plan.count(SKIP), **extra)
-
-    def plans(self, plan, row_plan):
-        """The preview's rows from a service's plan (rows with a problem have none)."""
-        return [row_plan(outcome) for outcome in plan.outcomes if not self.rows.has_problem(outcome.row)]
 
 
 class _OrganisationsFile(_File):
@@ -608,11 +613,11 @@ class _OrganisationsFile(_File):
     def plan(self, user):
         plan = network_services.plan_organisations(user, self.wanted)
         self.rows.service_problems(plan.problems)
-        return self.preview(self.plans(plan, self.row_plan))
+        return self.preview(plan)
 
-    def write(self, user, *, with_plans=False):
+    def write(self, user):
         plan = network_services.bulk_upsert_organisations(user, self.wanted)
-        return (self.preview(self.plans(plan, self.row_plan)) if with_plans else None), self.result(plan)
+        return self.preview(plan), self.result(plan)
 
     @staticmethod
     def row_plan(outcome):
@@ -657,13 +662,11 @@ class _PeopleFile(_File):
     def plan(self, user):
         plan = network_services.plan_people(user, self.wanted)
         self.rows.service_problems(plan.problems)
-        return self.preview(self.plans(plan, self.row_plan), memberships=len(plan.memberships))
+        return self.preview(plan, memberships=len(plan.memberships))
 
-    def write(self, user, *, with_plans=False):
+    def write(self, user):
         plan = network_services.bulk_upsert_people(user, self.wanted)
-        preview = self.preview(self.plans(plan, self.row_plan), memberships=len(plan.memberships)) \
-            if with_plans else None
-        return preview, self.result(plan, memberships=len(plan.memberships))
+        return self.preview(plan, memberships=len(plan.memberships)), self.result(plan, memberships=len(plan.memberships))
 
     def row_plan(self, outcome):
         values, label = outcome.changes, self.labels.get(outcome.row, "")
@@ -748,18 +751,14 @@ class _RegistrationsFile(_File):
         plan = gatherings_services.plan_registrations(user, self.gathering, self._registration_rows(people))
         self.rows.service_problems(plan.problems)
         self.created = {id(outcome.record) for outcome in people.outcomes if outcome.action == CREATE}
-        return self.preview(self.plans(plan, self.row_plan), memberships=len(plan.memberships),
-                            people=people.count(CREATE))
+        return self.preview(plan, memberships=len(plan.memberships), people=people.count(CREATE))
 
-    def write(self, user, *, with_plans=False):
+    def write(self, user):
         people = network_services.bulk_upsert_people(user, self.people, fill_empty=False)
         plan = gatherings_services.bulk_register(user, self.gathering, self._registration_rows(people))
+        self.created = {id(outcome.record) for outcome in people.outcomes if outcome.action == CREATE}
         extra = {"memberships": len(plan.memberships), "people": people.count(CREATE)}
-        preview = None
-        if with_plans:
-            self.created = {id(outcome.record) for outcome in people.outcomes if outcome.action == CREATE}
-            preview = self.preview(self.plans(plan, self.row_plan), **extra)
-        return preview, self.result(plan, **extra)
+        return self.preview(plan, **extra), self.result(plan, **extra)
 
     def row_plan(self, outcome):
         row = self.by_row[outcome.row]  # the preview shows the row as the file has it
