@@ -435,13 +435,14 @@ class _Rows:
         return self.parsed.columns.get(field_name)
 
     def problem(self, row, field_name, message):
-        self.flagged.add((row, self.column(field_name)))
+        column = self.column(field_name)
+        self.flagged.add((row, column))
         self.rows_with_problems.add(row)
-        self.problems.append(Problem(row, self.column(field_name) if field_name else None, message))
+        self.problems.append(Problem(row, column, message))
 
     def service_problems(self, problems):
-        """The problems a service found (``RowProblem``s or, with a row number,
-        ``ServiceError``s), except on cells already reported."""
+        """The problems a service found (anything with ``row``, ``field`` and
+        ``message``: ``RowProblem``, ``_RowError``), except on cells already reported."""
         for problem in problems:
             if (problem.row, self.column(problem.field)) not in self.flagged:
                 self.problem(problem.row, problem.field, problem.message)
