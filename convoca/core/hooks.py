@@ -7,7 +7,9 @@ app for a module of an agreed name instead:
 - ``<app>/demo.py``: the app's share of the demo coalition (see
   ``convoca.core.seeding``);
 - ``<app>/retention.py``: ``purge(now)``, the app's retention rule (see the
-  ``purge`` command).
+  ``purge`` command);
+- ``<app>/ticks.py``: ``tick(now)``, what the app does when its time comes
+  (a poll opening or closing on schedule; see the ``tick`` command).
 
 Why a module convention and not ``autodiscover_modules`` or an AppConfig
 attribute: ``autodiscover_modules`` only imports the modules, so each would

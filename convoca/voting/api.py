@@ -158,7 +158,7 @@ def _poll_for(request, poll_id, perm="voting.view_poll"):
         raise NotFound(_("This poll does not exist."))
     if not request.user.has_perm(perm, poll):
         raise PermissionDenied()
-    return services.apply_schedule(poll)
+    return poll
 
 
 def _gathering(slug):
@@ -262,7 +262,6 @@ def results(request, poll_id: int):
     poll = queries.get_poll(poll_id)
     if poll is None:
         raise NotFound(_("This poll does not exist."))
-    services.apply_schedule(poll)
     if not queries.can_see_results(request.user, poll):
         raise PermissionDenied(_("The results are not available yet."))
     return {"poll": poll.pk, "state": poll.state, "seed": poll.seed if poll.is_counted else "",
@@ -277,7 +276,6 @@ def receipts(request, poll_id: int):
     poll = queries.get_poll(poll_id)
     if poll is None:
         raise NotFound(_("This poll does not exist."))
-    services.apply_schedule(poll)
     if not queries.can_see_receipts(poll):
         raise PermissionDenied(_("Receipts are published when the poll closes."))
     return {"poll": poll.pk, "seed": poll.seed, "ballots": queries.receipts(poll, request.user)}

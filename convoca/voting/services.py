@@ -429,19 +429,6 @@ def annul_poll(actor, poll, reason):
     return poll
 
 
-def apply_schedule(poll):
-    """Open or close a poll whose scheduled time has come (called on reads)."""
-    now = timezone.now()
-    try:
-        if poll.state == Poll.State.DRAFT and poll.opens_at and poll.opens_at <= now:
-            open_poll(None, poll, system=True)
-        if poll.state == Poll.State.OPEN and poll.closes_at and poll.closes_at <= now:
-            close_poll(None, poll, system=True)
-    except ServiceError:
-        poll.refresh_from_db()
-    return poll
-
-
 # --- casting ------------------------------------------------------------------------
 
 
@@ -523,12 +510,10 @@ def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=Non
     spec = ballot_box.poll_spec(poll_id)
     if spec is None:
         raise NotFound(_("This poll does not exist."))
-    if spec.state == Poll.State.OPEN and spec.closes_at and spec.closes_at <= timezone.now() or spec.state == Poll.State.DRAFT:
-        apply_schedule(Poll.objects.get(pk=poll_id))
-        spec = ballot_box.poll_spec(poll_id, refresh=True)
     if spec.state == Poll.State.DRAFT:
         raise ServiceError(_("This poll is not open yet."), code="poll_not_open")
-    if spec.state != Poll.State.OPEN:
+    # Past its closing time the poll takes no ballot, even before the ticker has closed it.
+    if spec.state != Poll.State.OPEN or (spec.closes_at and spec.closes_at <= timezone.now()):
         raise ServiceError(_("This poll is closed: no more ballots are accepted."), code="poll_not_open")
     if idempotency_key in (None, ""):
         idempotency_key = ballot_box.new_key()

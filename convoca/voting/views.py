@@ -20,8 +20,7 @@ from .rules import is_party_to_proxy
 
 
 def _poll_for(request, pk, perm="voting.view_poll"):
-    poll = get_for_user(request, queries.get_poll(pk), perm)
-    return services.apply_schedule(poll)
+    return get_for_user(request, queries.get_poll(pk), perm)
 
 
 def _represented(user, poll):
@@ -140,7 +139,6 @@ def poll_receipts(request, pk):
     """Public once the poll is closed: every receipt with its choice, to check
     one's own ballot and to recount."""
     poll = get_for_user(request, queries.get_poll(pk))
-    services.apply_schedule(poll)
     context = {"poll": poll, "gathering": poll.gathering, "published": queries.can_see_receipts(poll)}
     if context["published"]:
         rows = queries.receipts(poll, request.user)

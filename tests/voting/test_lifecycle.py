@@ -1,11 +1,16 @@
 """Creating, opening, closing, publishing and annulling polls; the audit trail."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.core.management.commands.tick import tick_once
 from convoca.voting import queries, services
 from convoca.voting.models import AuditEntry, Option, Poll
 
@@ -110,19 +115,41 @@ def test_it_annuls_with_a_reason(world):
         services.cast_ballot(w.bob, poll, ["yes"], key())
 
 
+def test_it_changes_nothing_when_a_page_is_read_after_the_opening_time(world, client):
+    w = world
+    check_in(w.bob_reg)
+    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no",
+                                closes_at=timezone.now() + dt.timedelta(minutes=10))
+    Poll.objects.filter(pk=poll.pk).update(opens_at=timezone.now() - dt.timedelta(seconds=1))
+    client.force_login(w.alice)
+    for url in (poll.get_absolute_url(), f"/api/v1/polls/{poll.pk}", f"/api/v1/polls/{poll.pk}/receipts",
+                reverse("voting:receipts", args=[poll.pk])):
+        client.get(url)
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.DRAFT and not AuditEntry.objects.filter(poll=poll, action="opened").exists()
+
+
 def test_it_opens_and_closes_on_schedule(world):
     w = world
     check_in(w.bob_reg)
     poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no",
                                 opens_at=timezone.now() + dt.timedelta(minutes=5),
                                 closes_at=timezone.now() + dt.timedelta(minutes=10))
-    services.apply_schedule(poll)
-    assert poll.state == Poll.State.DRAFT
+    assert tick_once()["voting"] == {"opened": 0, "closed": 0}
+    with pytest.raises(ServiceError, match="not open yet"):
+        services.cast_ballot(w.bob, poll.pk, ["yes"], key())
     Poll.objects.filter(pk=poll.pk).update(opens_at=timezone.now() - dt.timedelta(seconds=1))
-    services.cast_ballot(w.bob, poll.pk, ["yes"], key())  # the first ballot finds it due and opens it
+    with pytest.raises(ServiceError, match="not open yet"):  # a ballot never opens a poll: the ticker does
+        services.cast_ballot(w.bob, poll.pk, ["yes"], key())
+    assert tick_once()["voting"] == {"opened": 1, "closed": 0}
+    assert tick_once()["voting"] == {"opened": 0, "closed": 0}  # claimed once
+    services.cast_ballot(w.bob, poll.pk, ["yes"], key())
     Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
-    with pytest.raises(ServiceError, match="closed"):
+    with pytest.raises(ServiceError, match="closed"):  # past its closing time, before the ticker has run
         services.cast_ballot(w.bob, poll.pk, ["no"], key())
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.OPEN
+    assert tick_once()["voting"] == {"opened": 0, "closed": 1}
     poll.refresh_from_db()
     assert poll.state == Poll.State.CLOSED and poll.result["ballots"] == 1
     actions = list(AuditEntry.objects.filter(poll=poll).values_list("action", "note", "actor"))
@@ -152,3 +179,17 @@ def test_it_fails_a_consensus_blocked_by_one_organisation(world):
     services.cast_ballot(maria, poll, ["block"], key())
     services.close_poll(w.alice, poll)
     assert poll.result["outcome"] == "blocked"
+
+
+def test_it_ticks_from_the_command_line(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no")
+    Poll.objects.filter(pk=poll.pk).update(opens_at=timezone.now() - dt.timedelta(seconds=1))
+    out = StringIO()
+    call_command("tick", stdout=out)
+    assert "voting: {'opened': 1, 'closed': 0}" in out.getvalue()
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.OPEN
+    with pytest.raises(CommandError):
+        call_command("tick", "--loop", "--interval", "0")

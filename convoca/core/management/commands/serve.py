@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -21,14 +23,33 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CONVOCA_THREADS", "32")),
                             help="granian: threads per worker (requests in flight per worker).")
+        parser.add_argument(
+            "--no-ticker", action="store_true", default=os.environ.get("CONVOCA_TICKER", "1") == "0",
+            help="Do not start `convoca tick --loop` beside the server (at scale it runs as its own process).",
+        )
 
-    def handle(self, *args, host, port, workers, no_collectstatic, server="granian", threads=32, **options):
+    def handle(self, *args, host, port, workers, no_collectstatic, server="granian", threads=32, no_ticker=False,
+               **options):
         if workers < 1:
             raise CommandError(_("--workers must be at least 1."))
         if not no_collectstatic and "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(_("Serving Convoca on http://%(host)s:%(port)s/ with %(workers)s worker(s)")
                           % {"host": host, "port": port, "workers": workers})
+        # What happens at a time (polls opening and closing on schedule) runs in one ticker process beside
+        # the web workers; it dies with the server.
+        ticker = None if no_ticker else subprocess.Popen([sys.executable, "-m", "convoca.cli", "tick", "--loop"])
+        try:
+            return self._serve(server, host, port, workers, threads)
+        finally:
+            if ticker is not None:
+                ticker.terminate()
+                try:
+                    ticker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    ticker.kill()
+
+    def _serve(self, server, host, port, workers, threads):
         if server == "granian":
             return self._granian(host, port, workers, threads)
         import uvicorn
