@@ -123,6 +123,9 @@ class Poll(models.Model):
     annulled_at = models.DateTimeField(null=True, blank=True)
     annul_reason = models.TextField(_("reason"), blank=True)
     eligible_weight = models.BigIntegerField(default=0)
+    # Weights (roll, ballots, results) are integers in units of 1/weight_unit of a vote, chosen when the poll
+    # opens so that every weight is exact (an organisation's vote split three ways: unit 3,000,000).
+    weight_unit = models.BigIntegerField(default=1_000_000)
     seed = models.CharField(max_length=64, blank=True)
     result = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
