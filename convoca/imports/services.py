@@ -500,17 +500,21 @@ class _Rows:
             return None
         return codes
 
+    @functools.cached_property
+    def _prenom_nom(self):
+        columns = self.parsed.columns
+        return "first_name" in columns and "name" in columns and "last_name" not in columns
+
     def names(self, values):
         """(display name, full name) from whichever name columns the file has.
         "Prénom" + "Nom" (French) and "Nombre" + "Apellido" both work."""
-        columns = self.parsed.columns
         first, name, last = values.get("first_name", ""), values.get("name", ""), values.get("last_name", "")
         full = values.get("full_name", "")
-        if "first_name" in columns and "name" in columns and "last_name" not in columns:
+        if self._prenom_nom:
             given, family = first, name  # Prénom + Nom
         else:
             given, family = first or name, last
-        return " ".join(part for part in (given, family) if part) or full, full
+        return (f"{given} {family}" if given and family else given or family) or full, full
 
     def organisation(self, row, values, organisations):
         """The organisation a person or registration row names, if any."""

@@ -699,10 +699,10 @@ def plan_memberships(user, pairs):
     """The (person, organisation id) pairs not recorded yet, each once, in
     order; ``person`` may be a ``NewPerson``. Needs the right to manage
     memberships when any is missing. Reads only."""
-    pairs = [(person, getattr(org, "pk", org)) for person, org in pairs]
     recorded = _memberships_of({person.pk for person, _org in pairs if person.pk is not None})
     missing, seen = [], set()
-    for person, org_id in pairs:
+    for person, org in pairs:
+        org_id = getattr(org, "pk", org)
         key = (person_key(person), org_id)
         if key in seen or (person.pk, org_id) in recorded:
             continue
@@ -837,14 +837,14 @@ def plan_people(user, rows, *, fill_empty=True):
 
     if pairs:
         missing = plan.memberships = plan_memberships(user, pairs)
-        joined = {}
-        for person, org_id in missing:
-            joined.setdefault(id(person), set()).add(org_id)
+        joined = {(id(person), org_id) for person, org_id in missing}
         for outcome in plan.outcomes:
-            org_ids = joined.get(id(outcome.record))
-            if not org_ids:
+            key = id(outcome.record)
+            if key not in named:
                 continue
-            joined_now = [org for org in named[id(outcome.record)] if org.pk in org_ids]
+            joined_now = [org for org in named[key] if (key, org.pk) in joined]
+            if not joined_now:
+                continue
             outcome.changes = {**outcome.changes, "organisations": joined_now}  # a new dict: not a Person field
             if outcome.action == SKIP:
                 outcome.action, outcome.reason = UPDATE, ""
