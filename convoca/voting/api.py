@@ -246,7 +246,7 @@ def cast(request, poll_id: int, payload: CastIn):
     # A plain JsonResponse (same fields as CastOut): this is the hot path of a vote storm.
     return JsonResponse({
         "poll": result.poll_id, "receipt": result.receipt, "votes": result.votes,
-        "weight": weight_display(result.weight), "duplicate": result.duplicate, "changed": result.changed,
+        "weight": weight_display(result.weight, result.unit), "duplicate": result.duplicate, "changed": result.changed,
     }, status=200 if result.duplicate else 201)
 
 

@@ -66,6 +66,7 @@ class PollSpec:
     allow_change: bool
     state: str
     closes_at: object
+    weight_unit: int
     min_choices: int
     max_choices: int
     options: dict  # option id -> code
@@ -109,7 +110,8 @@ def _load_spec(poll_id):
 
     row = (
         Poll.objects.filter(pk=poll_id)
-        .values("gathering_id", "kind", "secrecy", "allow_change", "state", "closes_at", "min_choices", "max_choices")
+        .values("gathering_id", "kind", "secrecy", "allow_change", "state", "closes_at", "weight_unit", "min_choices",
+                "max_choices")
         .first()
     )
     if row is None:
@@ -129,6 +131,7 @@ def _load_spec(poll_id):
         allow_change=row["allow_change"],
         state=row["state"],
         closes_at=row["closes_at"],
+        weight_unit=row["weight_unit"],
         min_choices=row["min_choices"],
         max_choices=row["max_choices"],
         options=options,

@@ -188,7 +188,7 @@ def _try_cast(environ):
         return None, body
     answer = {
         "poll": result.poll_id, "receipt": result.receipt, "votes": result.votes,
-        "weight": weight_display(result.weight), "duplicate": result.duplicate, "changed": result.changed,
+        "weight": weight_display(result.weight, result.unit), "duplicate": result.duplicate, "changed": result.changed,
     }
     return (200 if result.duplicate else 201), json.dumps(answer).encode()
 

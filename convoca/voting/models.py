@@ -5,12 +5,14 @@ Secret ballots: ``Participation`` records *that* a roll entry voted,
 timestamps and get random primary keys, so neither row order nor ids link a
 voter to a choice. Only named and open polls fill ``Ballot.voter``.
 
-Weights are integers in millionths of a vote (``WEIGHT_UNIT``) so that an
-organisation's single vote split among three delegates still adds up exactly.
+Weights are integers in units of ``Poll.weight_unit`` (a multiple of a
+million, chosen when the poll opens) so that an organisation's single vote
+split among three delegates is exactly a third each.
 """
 
 import secrets
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -27,11 +29,15 @@ def random_id():
     return secrets.randbelow(2**63 - 2) + 1
 
 
-def weight_display(micro):
-    """Millionths of a vote -> a Decimal without trailing zeros (1, 0.5, 0.333333)."""
-    value = (Decimal(int(micro or 0)) / WEIGHT_UNIT).quantize(Decimal("0.000001"))
-    text = format(value.normalize(), "f")
-    return text
+def weight_display(units, unit=WEIGHT_UNIT):
+    """``units`` of 1/``unit`` of a vote, exactly: "2", "0.5", "1.25", or a fraction where no short decimal is
+    exact ("1/3", "7/6")."""
+    value = Fraction(int(units or 0), int(unit or WEIGHT_UNIT))
+    if value.denominator == 1:
+        return str(value.numerator)
+    if (value * 1_000_000).denominator == 1:
+        return format((Decimal(value.numerator) / value.denominator).normalize(), "f")
+    return f"{value.numerator}/{value.denominator}"
 
 
 class Poll(models.Model):

@@ -79,8 +79,8 @@ def _turnout(poll):
     def shaped(bucket, **extra):
         share = bucket["voted_weight"] * 100 / bucket["eligible_weight"] if bucket["eligible_weight"] else 0
         return {**extra, "eligible": bucket["eligible"], "voted": bucket["voted"],
-                "eligible_weight": weight_display(bucket["eligible_weight"]),
-                "voted_weight": weight_display(bucket["voted_weight"]), "percent": round(share, 1)}
+                "eligible_weight": weight_display(bucket["eligible_weight"], poll.weight_unit),
+                "voted_weight": weight_display(bucket["voted_weight"], poll.weight_unit), "percent": round(share, 1)}
 
     sectors = dict(Sector.choices)
     return {
@@ -106,8 +106,9 @@ def labelled_result(poll, result):
     """The stored result with option labels and weights shown as votes."""
     options = list(Option.objects.filter(poll=poll))
     label = {str(o.pk): str(o.display) for o in options}
+    unit = result.get("unit", poll.weight_unit)
     rows = [
-        {"id": o.pk, "label": label[str(o.pk)], "votes": weight_display(result["counts"].get(str(o.pk), 0)),
+        {"id": o.pk, "label": label[str(o.pk)], "votes": weight_display(result["counts"].get(str(o.pk), 0), unit),
          "winner": o.pk in result.get("winners", [])}
         for o in options
     ]
@@ -126,9 +127,9 @@ def labelled_result(poll, result):
         "rows": rows,
         "rounds": rounds,
         "winners": [label.get(str(w), w) for w in result.get("winners", [])],
-        "cast": weight_display(result["cast"]),
-        "eligible": weight_display(result["eligible"]),
-        "blank": weight_display(result["blank"]),
+        "cast": weight_display(result["cast"], unit),
+        "eligible": weight_display(result["eligible"], unit),
+        "blank": weight_display(result["blank"], unit),
         "ballots": result["ballots"],
         "outcome": result["outcome"],
         "quorum_reached": result["quorum_reached"],
@@ -152,7 +153,7 @@ def receipts(poll, viewer=None):
             "receipt": ballot.receipt,
             "choices": [label.get(c, "?") for c in ballot.choices],
             "choice_ids": list(ballot.choices),
-            "weight": weight_display(ballot.weight),
+            "weight": weight_display(ballot.weight, poll.weight_unit),
         }
         if named and ballot.voter_id:
             reg = ballot.voter.registration

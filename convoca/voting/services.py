@@ -7,6 +7,7 @@ lives below it in ``ballot_box``.
 """
 
 import json
+import math
 import random
 import re
 import secrets
@@ -232,14 +233,22 @@ def create_poll(actor, gathering, **values):
 # --- lifecycle -----------------------------------------------------------------------
 
 
-def _split(total, parts):
-    """Split ``total`` into ``parts`` integers that add up exactly (largest remainder)."""
-    base, rest = divmod(total, parts)
-    return [base + (1 if i < rest else 0) for i in range(parts)]
+MAX_WEIGHT_TOTAL = 2**62  # numerators are stored as 64-bit integers
+
+
+def exact_weights(weights):
+    """{key: Fraction of a vote} -> (unit, {key: integer numerator}): the smallest multiple of a million
+    (so whole and decimal weights keep today's millionths) in which every weight is a whole number of units."""
+    unit = WEIGHT_UNIT
+    for weight in weights.values():
+        unit = math.lcm(unit, weight.denominator)
+    return unit, {key: int(weight * unit) for key, weight in weights.items()}
 
 
 def build_roll(poll):
-    """The voter roll at this instant: [(registration, holder registration, weight)]."""
+    """The voter roll at this instant: ([(registration, holder registration, weight)], unit), weights as
+    integers in units of 1/unit of a vote, exact: an organisation's vote split among three delegates is 1/3
+    each, and the three thirds add up to exactly one vote."""
     delegates = Registration.objects.filter(
         gathering_id=poll.gathering_id, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
         person__user__isnull=False,
@@ -265,7 +274,7 @@ def build_roll(poll):
     custom = poll.custom_weights or {}
 
     def custom_weight(key, default):
-        return int(Decimal(custom[key]) * WEIGHT_UNIT) if key in custom else default
+        return Fraction(Decimal(custom[key])) if key in custom else default
 
     weights = {}
     if poll.weighting == Poll.Weighting.ORGANISATION:
@@ -273,16 +282,23 @@ def build_roll(poll):
         for pk in sorted(entries):
             by_org.setdefault(entries[pk].organisation_id, []).append(pk)
         for org_id, pks in by_org.items():
-            for pk, w in zip(pks, _split(custom_weight(f"org:{org_id}", WEIGHT_UNIT), len(pks)), strict=True):
-                weights[pk] = w
+            share = custom_weight(f"org:{org_id}", Fraction(1)) / len(pks)
+            for pk in pks:
+                weights[pk] = share
     else:
         for pk, reg in entries.items():
-            weights[pk] = custom_weight(f"reg:{pk}", custom_weight(f"org:{reg.organisation_id}", WEIGHT_UNIT))
+            weights[pk] = custom_weight(f"reg:{pk}", custom_weight(f"org:{reg.organisation_id}", Fraction(1)))
+    unit, numerators = exact_weights(weights)
+    if sum(numerators.values()) >= MAX_WEIGHT_TOTAL:
+        raise ServiceError(
+            _("These weights cannot be counted exactly: simplify the custom weights."), field="custom_weights",
+            code="weights_too_fine",
+        )
     roll = []
     for pk in sorted(entries):
         holder = entries[holder_of[pk]] if pk in holder_of else entries[pk]
-        roll.append((entries[pk], holder, weights[pk]))
-    return roll
+        roll.append((entries[pk], holder, numerators[pk]))
+    return roll, unit
 
 
 def _claim(poll, from_states, to_state, **fields):
@@ -300,13 +316,13 @@ def open_poll(actor, poll, *, system=False):
     if not system:
         _require(actor, "voting.manage_poll", poll)
     with transaction.atomic():
-        roll = build_roll(poll)
+        roll, unit = build_roll(poll)
         if not roll:
             raise ServiceError(
                 _("Nobody can vote in this poll yet: no accredited delegate is checked in."), code="empty_roll"
             )
         now = timezone.now()
-        if not _claim(poll, [Poll.State.DRAFT], Poll.State.OPEN, opened_at=now,
+        if not _claim(poll, [Poll.State.DRAFT], Poll.State.OPEN, opened_at=now, weight_unit=unit,
                       eligible_weight=sum(w for _, _, w in roll)):
             raise ServiceError(_("Only a poll that has not opened yet can be opened."), code="bad_state")
         Voter.objects.bulk_create(
@@ -335,7 +351,7 @@ def tally_spec(poll, options=None):
         block_threshold=poll.block_threshold,  # in votes: the count multiplies it by ``unit``
         tie_break=poll.tie_break,
         seed=poll.seed,
-        unit=WEIGHT_UNIT,  # weights are stored in millionths of a vote
+        unit=poll.weight_unit,  # weights are integers in units of 1/weight_unit of a vote
     )
 
 
@@ -437,9 +453,10 @@ class CastResult:
     poll_id: int
     receipt: str
     votes: int  # roll entries cast for (own + proxies)
-    weight: int  # millionths of a vote
+    weight: int  # in units of 1/unit of a vote
     duplicate: bool = False
     changed: bool = False
+    unit: int = WEIGHT_UNIT
 
 
 def _option_ids(spec, raw, field):
@@ -555,7 +572,7 @@ def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=Non
     if outcome.error is not None:
         raise outcome.error
     return CastResult(
-        poll_id=spec.id, receipt=outcome.receipt, votes=len(entries), weight=sum(e[1] for e in entries),
+        poll_id=spec.id, receipt=outcome.receipt, votes=len(entries), weight=sum(e[1] for e in entries), unit=spec.weight_unit,
         duplicate=outcome.duplicate, changed=outcome.changed,
     )
 

@@ -96,7 +96,7 @@ def poll_cast(request, pk):
         else:
             response = render(request, "voting/cast_done.html", {
                 "poll": poll, "gathering": poll.gathering, "result": result,
-                "weight": weight_display(result.weight),
+                "weight": weight_display(result.weight, result.unit),
             })
             response["Cache-Control"] = "no-store"
             return response
