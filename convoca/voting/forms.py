@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from convoca.gatherings.models import Registration
 from convoca.network.rules import can_see_field
 
-from .models import Poll
+from .models import Poll, Proxy
 
 
 class Radios(forms.RadioSelect):
@@ -108,11 +108,17 @@ class AnnulForm(forms.Form):
 
 
 def delegate_label(viewer, registration):
+    """A delegate named as far as the person's visibility choices allow: their name, and their organisation
+    only where their memberships may be seen."""
     person = registration.person
     org = registration.organisation.name if registration.organisation_id else ""
+    if not can_see_field(viewer, person, "memberships"):
+        org = ""
     if can_see_field(viewer, person, "display_name"):
         return f"{person.display_name} ({org})" if org else person.display_name
-    return str(_("A delegate of %(organisation)s (no. %(id)s)") % {"organisation": org, "id": registration.pk})
+    if org:
+        return str(_("A delegate of %(organisation)s (no. %(id)s)") % {"organisation": org, "id": registration.pk})
+    return str(_("Delegate no. %(id)s") % {"id": registration.pk})
 
 
 class ProxyForm(forms.Form):
@@ -123,10 +129,14 @@ class ProxyForm(forms.Form):
 
     def __init__(self, *args, gathering, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only those who could hold it: accredited delegates of this gathering with an account, who have not
+        # given their own proxy away.
         qs = (
             Registration.objects.filter(gathering=gathering, role=Registration.Role.DELEGATE,
-                                        status=Registration.Status.ACCREDITED)
-            .exclude(person__user=viewer).select_related("person", "organisation").order_by("pk")
+                                        status=Registration.Status.ACCREDITED, person__user__isnull=False)
+            .exclude(person__user=viewer)
+            .exclude(pk__in=Proxy.objects.filter(gathering=gathering, revoked_at__isnull=True).values("giver_id"))
+            .select_related("person", "organisation").order_by("pk")
         )
         self.fields["holder"].queryset = qs
         self.fields["holder"].label_from_instance = lambda reg: delegate_label(viewer, reg)

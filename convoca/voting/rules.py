@@ -10,6 +10,7 @@ never on it."""
 import rules
 
 from convoca.core.roles import is_member
+from convoca.gatherings.models import Registration
 from convoca.gatherings.rules import can_manage
 
 
@@ -27,6 +28,14 @@ def is_party_to_proxy(user, proxy):
         proxy is not None and is_member(user)
         and user.pk in (proxy.giver.person.user_id, proxy.holder.person.user_id)
     )
+
+
+@rules.predicate
+def is_delegate_of(user, gathering):
+    """An accredited delegate of ``gathering``: the only people who have a vote to entrust."""
+    return gathering is not None and is_member(user) and Registration.objects.filter(
+        gathering=gathering, person__user=user, role=Registration.Role.DELEGATE, status=Registration.Status.ACCREDITED,
+    ).exists()
 
 
 @rules.predicate
@@ -51,6 +60,7 @@ rules.add_perm("voting.manage_poll", manages_gathering_polls)
 rules.add_perm("voting.vote", is_on_roll)
 rules.add_perm("voting.view_audit", manages_gathering_polls)
 rules.add_perm("voting.view_receipts", rules.always_allow)
-rules.add_perm("voting.give_proxy", is_member)
+rules.add_perm("voting.view_proxies", is_member)
+rules.add_perm("voting.give_proxy", is_delegate_of)
 rules.add_perm("voting.manage_proxies", manages_gathering_polls)
 rules.add_perm("voting.revoke_proxy", is_party_to_proxy | manages_gathering_polls)

@@ -507,6 +507,9 @@ def _why_not_on_roll(user, spec):
         return _("Your accreditation as a delegate is not confirmed, so you cannot vote yet.")
     if Proxy.objects.filter(giver=reg, revoked_at__isnull=True).exists():
         return _("You gave your proxy to another delegate: they vote for you.")
+    if Voter.objects.filter(poll_id=spec.id, registration=reg).exclude(holder=reg).exists():
+        return _("Your proxy was still in force when this poll opened, so the delegate who held it votes for you "
+                 "in this poll. Revoking a proxy applies to the polls opened after it.")
     if reg.checked_in_at is None:
         return _("You are not checked in: votes are cast by the delegates present.")
     return _("You were not on the voter roll when this poll opened.")
@@ -583,7 +586,9 @@ def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=Non
 def give_proxy(actor, gathering, holder, giver=None):
     """``giver`` (a registration; by default the actor's own) entrusts its vote
     to ``holder`` for every poll of the gathering opened from now on."""
-    _require(actor, "voting.give_proxy", gathering)
+    if not (is_member(actor) and (actor.has_perm("voting.give_proxy", gathering)
+                                  or actor.has_perm("voting.manage_proxies", gathering))):
+        raise PermissionDenied(_("Only an accredited delegate of this gathering can give a proxy."))
     if giver is None:
         giver = Registration.objects.filter(gathering=gathering, person__user=actor).first()
         if giver is None:

@@ -165,11 +165,17 @@ def poll_audit(request, pk):
 
 @login_required
 def proxies(request, slug):
-    gathering = get_for_user(request, Gathering, "voting.give_proxy", slug=slug)
+    gathering = get_for_user(request, Gathering, "voting.view_proxies", slug=slug)
     manager = request.user.has_perm("voting.manage_proxies", gathering)
     qs = Proxy.objects.filter(gathering=gathering).select_related(
         "giver__person", "giver__organisation", "holder__person", "holder__organisation")
     mine = [p for p in qs if manager or is_party_to_proxy(request.user, p)]
+    if not request.user.has_perm("voting.give_proxy", gathering):  # observers, translators, organisers: no vote
+        if request.method == "POST":
+            require(request, "voting.give_proxy", gathering)
+        return render(request, "voting/proxies.html", {
+            "gathering": gathering, "proxies": mine, "form": None, "manager": manager,
+        })
     form = ProxyForm(request.POST or None, gathering=gathering, viewer=request.user)
     saved = submit(request, form, lambda: services.give_proxy(request.user, gathering, form.cleaned_data["holder"]),
                    _("Your proxy is recorded. It applies to every poll opened from now on."),
