@@ -161,6 +161,8 @@ else:
 
 # --- accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The one API-token check (core.api_auth asks it by name, so core imports no domain app).
+API_TOKEN_CHECK = "convoca.accounts.queries.user_for_token"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",

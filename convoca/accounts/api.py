@@ -1,6 +1,6 @@
 from ninja import Router, Schema
 
-from convoca.api.auth import token_or_session
+from convoca.core.api_auth import token_or_session
 from convoca.core.roles import is_coordinator, is_translator
 from convoca.network.rules import committee_countries
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from convoca.api.auth import optional, token_or_session
+from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.network.models import Organisation
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from convoca.api.auth import optional, token_or_session
+from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 
 from . import queries, services

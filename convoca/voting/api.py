@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from convoca.api.auth import optional, token_or_session
+from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied
 from convoca.gatherings.models import Gathering, Registration
 
