@@ -173,6 +173,9 @@ PASSWORD_HASHERS = [
 ]
 if envbool("CONVOCA_FAST_HASHER"):  # test runs only: argon2 costs ~50 ms per login
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"] + PASSWORD_HASHERS
+# Teller passphrases of secret polls (convoca.voting.sealing): Argon2id "moderate" (~0.3 s, 256 MiB per
+# passphrase); test runs use the minimum, like the password hasher above.
+VOTING_TELLER_KDF = os.environ.get("VOTING_TELLER_KDF", "min" if envbool("CONVOCA_FAST_HASHER") else "moderate")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
