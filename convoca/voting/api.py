@@ -58,7 +58,6 @@ class ReceiptOut(Schema):
     receipt: str
     choices: list[str]
     choice_ids: list[int]
-    weight: str
     voter: str | None = None
 
 
@@ -105,6 +104,14 @@ class PollIn(Schema):
     results_while_open: bool = False
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    tellers: list[int | str] = []
+    tellers_needed: int | None = None
+
+
+class TellerOut(Schema):
+    position: int
+    user: int
+    ready: bool
 
 
 class PollOut(Schema):
@@ -135,6 +142,9 @@ class PollOut(Schema):
     published_at: datetime | None
     annul_reason: str
     options: list[OptionOut]
+    tellers_needed: int
+    tellers: list[TellerOut]
+    counted: bool
 
 
 def poll_out(poll):
@@ -149,6 +159,9 @@ def poll_out(poll):
         "opens_at": poll.opens_at, "closes_at": poll.closes_at, "opened_at": poll.opened_at,
         "closed_at": poll.closed_at, "published_at": poll.published_at, "annul_reason": poll.annul_reason,
         "options": [{"id": o.pk, "code": o.code, "label": str(o.display)} for o in poll.options.all()],
+        "tellers_needed": poll.tellers_needed if poll.is_secret else 0,
+        "tellers": [{"position": t.position, "user": t.user_id, "ready": t.is_ready} for t in poll.tellers.all()],
+        "counted": poll.is_counted,
     }
 
 
@@ -174,7 +187,7 @@ def list_polls(request, gathering: str):
     g = _gathering(gathering)
     if not request.user.has_perm("voting.view_polls", g):
         raise PermissionDenied()
-    return [poll_out(p) for p in queries.polls_for(g).prefetch_related("options")]
+    return [poll_out(p) for p in queries.polls_for(g).prefetch_related("options", "tellers")]
 
 
 @router.post("/polls", response={201: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_create")
@@ -220,15 +233,49 @@ def annul_poll(request, poll_id: int, payload: ReasonIn):
     return poll_out(services.annul_poll(request.user, poll, payload.reason))
 
 
+class PassphraseIn(Schema):
+    passphrase: str
+
+
+@router.post("/polls/{poll_id}/teller", response={200: PollOut, **ERRORS}, auth=token_or_session,
+             url_name="voting_teller")
+def set_teller_passphrase(request, poll_id: int, payload: PassphraseIn):
+    """A teller of a secret poll sets their teller passphrase (at least 12 characters), before the poll opens."""
+    poll = _poll_for(request, poll_id, "voting.be_teller")
+    services.set_teller_passphrase(request.user, poll, payload.passphrase)
+    return poll_out(poll)
+
+
+class UnlockIn(Schema):
+    teller: int | str
+    passphrase: str
+
+
+@router.post("/polls/{poll_id}/count", response={200: PollOut, **ERRORS}, auth=token_or_session,
+             url_name="voting_count")
+def count(request, poll_id: int, payload: list[UnlockIn]):
+    """Unseal and count a closed secret poll: the tellers needed, each with their passphrase
+    (``[{"teller": user id or email, "passphrase": "..."}]``), together in this one request."""
+    poll = _poll_for(request, poll_id, "voting.count_poll")
+    return poll_out(services.count_sealed(request.user, poll, [item.dict() for item in payload]))
+
+
 class CastIn(Schema):
     choices: list[int | str] = []
     idempotency_key: str | None = None
     proxy_split: dict[str, list[int | str]] | None = None
 
 
+class ReceiptOfVote(Schema):
+    receipt: str
+    vote: str  # "own" or "proxy"
+    delegate: int | None = None  # for a proxy: the registration of the delegate who gave it
+
+
 class CastOut(Schema):
     poll: int
-    receipt: str
+    receipt: str  # the own vote's receipt (see receipts)
+    receipts: list[ReceiptOfVote]
     votes: int
     weight: str
     duplicate: bool
@@ -245,7 +292,7 @@ def cast(request, poll_id: int, payload: CastIn):
     result = services.cast_ballot(request.user, poll_id, payload.choices, key, payload.proxy_split)
     # A plain JsonResponse (same fields as CastOut): this is the hot path of a vote storm.
     return JsonResponse({
-        "poll": result.poll_id, "receipt": result.receipt, "votes": result.votes,
+        "poll": result.poll_id, "receipt": result.receipt, "receipts": result.receipts_out(), "votes": result.votes,
         "weight": weight_display(result.weight, result.unit), "duplicate": result.duplicate, "changed": result.changed,
     }, status=200 if result.duplicate else 201)
 
@@ -256,9 +303,14 @@ def turnout(request, poll_id: int):
     return queries.turnout(_poll_for(request, poll_id))
 
 
-@router.get("/polls/{poll_id}/results", response={200: ResultsOut, **ERRORS}, auth=optional, url_name="voting_results")
+class ResultsRulesOut(ResultsOut):
+    rules: str
+
+
+@router.get("/polls/{poll_id}/results", response={200: ResultsRulesOut, **ERRORS}, auth=optional, url_name="voting_results")
 def results(request, poll_id: int):
-    """Results: public once published; organisers see them once closed."""
+    """Results and the rules they were counted by: public once published (for a public gathering);
+    organisers see them once counted."""
     poll = queries.get_poll(poll_id)
     if poll is None:
         raise NotFound(_("This poll does not exist."))
@@ -266,18 +318,18 @@ def results(request, poll_id: int):
         raise PermissionDenied(_("The results are not available yet."))
     return {"poll": poll.pk, "state": poll.state, "seed": poll.seed if poll.is_counted else "",
             "result": queries.labelled_result(poll, queries.live_result(poll)),
-            "turnout": queries.turnout(poll)}
+            "turnout": queries.turnout(poll), "rules": queries.rules_text(poll)}
 
 
 @router.get("/polls/{poll_id}/receipts", response={200: ReceiptsOut, **ERRORS}, auth=optional, url_name="voting_receipts")
 def receipts(request, poll_id: int):
-    """Every (receipt, choice, weight) once the poll has closed: check your own
-    ballot and recount. Named polls also say who voted what."""
+    """Every (receipt, choice) once the results are published: check your own
+    ballots. Named polls also say who voted what."""
     poll = queries.get_poll(poll_id)
     if poll is None:
         raise NotFound(_("This poll does not exist."))
-    if not queries.can_see_receipts(poll):
-        raise PermissionDenied(_("Receipts are published when the poll closes."))
+    if not queries.can_see_receipts(request.user, poll):
+        raise PermissionDenied(_("Receipts are published with the results."))
     return {"poll": poll.pk, "seed": poll.seed, "ballots": queries.receipts(poll, request.user)}
 
 

@@ -6,8 +6,10 @@
 * ``commit_batch(items)`` — writes many casts in ONE transaction: claims the
   "has voted" rows with INSERT .. ON CONFLICT DO NOTHING (the unique voter key
   makes retries and double clicks count once), then inserts the ballots in a
-  shuffled order with random ids. Its statements go through a plain DB-API
-  cursor so no query log (DEBUG) ever holds a voter next to a choice.
+  shuffled order with random ids: for a secret poll only the sealed boxes the
+  request thread made (``sealing.seal``), never a plain choice or receipt; for
+  named and open polls the plain ballots. Its statements go through a plain
+  DB-API cursor so no query log (DEBUG) ever holds a voter next to a choice.
 * ``GroupCommitter`` — one writer thread per process. Requests hand it their
   cast and wait; it gathers every cast that arrived while the previous commit
   was running and commits them together (one fsync), then answers each request.
@@ -70,7 +72,9 @@ class PollSpec:
     min_choices: int
     max_choices: int
     options: dict  # option id -> code
-    roll: dict = field(default_factory=dict)  # holder user id -> ((voter id, registration id, weight), ...)
+    # holder user id -> ((voter id, registration id, weight), ...), the holder's own vote first
+    roll: dict = field(default_factory=dict)
+    public_key: bytes | None = None  # a secret poll's key: its ballots are sealed to it
 
 
 # In-process, not Django's cache: every cast and the group-commit writer use these live
@@ -111,7 +115,7 @@ def _load_spec(poll_id):
     row = (
         Poll.objects.filter(pk=poll_id)
         .values("gathering_id", "kind", "secrecy", "allow_change", "state", "closes_at", "weight_unit", "min_choices",
-                "max_choices")
+                "max_choices", "public_key")
         .first()
     )
     if row is None:
@@ -119,9 +123,10 @@ def _load_spec(poll_id):
     options = dict(Option.objects.filter(poll_id=poll_id).order_by("position", "pk").values_list("pk", "code"))
     roll = {}
     if row["state"] in ("open", "closed", "published", "annulled"):
-        for voter_id, reg_id, weight, user_id in (
-            Voter.objects.filter(poll_id=poll_id).order_by("pk").values_list("pk", "registration_id", "weight", "holder_user_id")
-        ):
+        rows = Voter.objects.filter(poll_id=poll_id).values_list(
+            "pk", "registration_id", "weight", "holder_user_id", "holder_id"
+        )
+        for voter_id, reg_id, weight, user_id, _holder in sorted(rows, key=lambda r: (r[1] != r[4], r[0])):
             roll.setdefault(user_id, []).append((voter_id, reg_id, weight))
     spec = PollSpec(
         id=poll_id,
@@ -136,6 +141,7 @@ def _load_spec(poll_id):
         max_choices=row["max_choices"],
         options=options,
         roll={k: tuple(v) for k, v in roll.items()},
+        public_key=bytes(row["public_key"]) if row["public_key"] is not None else None,
     )
     if spec.state == "open" and not connection.in_atomic_block:
         with _specs_lock:
@@ -170,10 +176,11 @@ def fingerprint(poll_id, key, payload):
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def receipt_for(poll_id, key):
-    """A receipt derived from the voter's own idempotency key: a retry gets the
-    same receipt back, yet the database holds nothing that maps a voter to it."""
-    digest = _mac("vote-receipt", poll_id, key).digest()
+def receipt_for(poll_id, key, registration_id):
+    """The receipt of one roll entry (``registration_id``: whose vote it is), derived from the voter's own
+    idempotency key: a retry gets the same receipts back, a proxy holder one per vote carried, yet the
+    database holds nothing that maps a voter to a receipt."""
+    digest = _mac("vote-receipt", poll_id, key, registration_id).digest()
     number = int.from_bytes(digest[:10], "big")
     chars = []
     for _position in range(16):
@@ -194,12 +201,12 @@ class CastItem:
     entries: list  # [(voter_id, weight, choices tuple)]
     key_hash: str
     fingerprint: str
-    receipt: str
+    receipts: list  # one per entry
+    sealed: list | None = None  # a secret poll: one sealed box per entry, and nothing else of the choice
 
 
 @dataclass
 class Outcome:
-    receipt: str = ""
     duplicate: bool = False
     changed: bool = False
     error: ServiceError | None = None
@@ -306,16 +313,26 @@ def _commit_batch(cursor, items, outcomes):
             cursor.execute(
                 f"DELETE FROM voting_participation WHERE voter_id IN ({', '.join(['%s'] * len(chunk))})", chunk
             )
-    # 2. the new ballots, shuffled, with random ids; secret ones name nobody
-    ballots = []
+    # 2. the new ballots, shuffled, with random ids: a secret poll's only as sealed boxes
+    ballots, sealed = [], []
     for i in fresh:
         item = items[i]
-        for voter_id, weight, choices in item.entries:
-            ballots.append(
-                (random_id(), item.poll_id, item.receipt, json.dumps(list(choices)), weight, None if item.secret else voter_id)
-            )
-        outcomes[i] = Outcome(receipt=item.receipt)
-    random.SystemRandom().shuffle(ballots)
+        if item.sealed is not None:
+            sealed.extend((random_id(), item.poll_id, box) for box in item.sealed)
+        else:
+            for (voter_id, weight, choices), receipt in zip(item.entries, item.receipts, strict=True):
+                ballots.append(
+                    (random_id(), item.poll_id, receipt, json.dumps(list(choices)), weight, None if item.secret else voter_id)
+                )
+        outcomes[i] = Outcome()
+    rng = random.SystemRandom()
+    rng.shuffle(sealed)
+    for chunk in _chunks(sealed, 500):
+        cursor.execute(
+            f"INSERT INTO voting_sealedballot (id, poll_id, box) VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}",
+            [v for row in chunk for v in row],
+        )
+    rng.shuffle(ballots)
     cast = "%s::jsonb" if pg else "%s"
     for chunk in _chunks(ballots, 500):
         values = ", ".join([f"(%s, %s, %s, {cast}, %s, %s)"] * len(chunk))
@@ -340,7 +357,7 @@ def _commit_batch(cursor, items, outcomes):
             mine = [existing.get(e[0]) for e in item.entries]
             if all(m is not None and m[0] == item.key_hash for m in mine):
                 if all(m[1] == item.fingerprint for m in mine):
-                    outcomes[i] = Outcome(receipt=item.receipt, duplicate=True)
+                    outcomes[i] = Outcome(duplicate=True)
                 else:
                     outcomes[i] = _err(
                         _("This request key was already used for a different ballot. Reload the ballot and try again."),
@@ -348,21 +365,21 @@ def _commit_batch(cursor, items, outcomes):
                     )
             elif item.allow_change and not item.secret and all(m is not None for m in mine):
                 _change(cursor, item, pg)
-                outcomes[i] = Outcome(receipt=item.receipt, changed=True)
+                outcomes[i] = Outcome(changed=True)
             else:
                 outcomes[i] = _err(_("You have already voted in this poll."), "already_voted")
 
 
 def _change(cursor, item, pg):
     cast = "%s::jsonb" if pg else "%s"
-    for voter_id, weight, choices in item.entries:
+    for (voter_id, weight, choices), receipt in zip(item.entries, item.receipts, strict=True):
         cursor.execute(
             "UPDATE voting_participation SET key_hash = %s, fingerprint = %s WHERE voter_id = %s",
             [item.key_hash, item.fingerprint, voter_id],
         )
         cursor.execute(
             f"UPDATE voting_ballot SET choices = {cast}, receipt = %s, weight = %s WHERE voter_id = %s",
-            [json.dumps(list(choices)), item.receipt, weight, voter_id],
+            [json.dumps(list(choices)), receipt, weight, voter_id],
         )
 
 

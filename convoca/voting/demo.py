@@ -3,6 +3,11 @@ after the gatherings demo): polls in every state at the demo conference, a
 secret STV election of the coordination committee, a proxy holder and a
 blocked consensus decision. The polls and ballots go through the services, as
 a real assembly would; only the voters' accounts are seed rows (see ``load``).
+
+The demo coordinator is the single teller of every secret poll, with the demo
+password as teller passphrase: the published secret polls are counted through
+``count_sealed``; the closed venue poll waits for its count, so whoever tries
+the demo can unlock it on its count page.
 """
 
 import datetime as dt
@@ -13,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from convoca.accounts import demo as accounts_demo
+from convoca.accounts.demo_data import PASSWORD
 from convoca.accounts.models import User
 from convoca.gatherings.demo_data import CONFERENCE
 from convoca.gatherings.models import Registration
@@ -62,7 +68,7 @@ def _vote_all(poll, pick, share=1.0, rng=None, leave_to=frozenset()):
         services.cast_ballot(user, poll, pick(options, rng, user), secrets.token_urlsafe(18))
 
 
-def load_demo_polls(gathering, coordinator_user, leave_to=()):
+def load_demo_polls(gathering, coordinator_user, leave_to=(), teller_passphrase=PASSWORD):
     """Create the demo polls of ``gathering``; returns them. Needs at least four
     accredited delegates with accounts (present ones vote; if fewer than four
     are checked in, the polls let every accredited delegate vote). The users in
@@ -91,7 +97,15 @@ def load_demo_polls(gathering, coordinator_user, leave_to=()):
 
     def create(**values):
         values.setdefault("electorate", electorate)
-        return services.create_poll(actor, gathering, **values)
+        poll = services.create_poll(actor, gathering, **values)
+        if poll.is_secret:  # the coordinator, the poll's single teller, sets the teller passphrase
+            services.set_teller_passphrase(actor, poll, teller_passphrase)
+        return poll
+
+    def close_and_count(poll):
+        services.close_poll(actor, poll)
+        if poll.is_secret:
+            services.count_sealed(actor, poll, [(actor, teller_passphrase)])
 
     polls = []
     # created, opening tomorrow
@@ -104,7 +118,7 @@ def load_demo_polls(gathering, coordinator_user, leave_to=()):
     services.open_poll(actor, poll)
     _vote_all(poll, lambda o, r, u: [r.choice([o[0], o[0], o[1], o[2]]).pk], share=0.5, leave_to=leave_to)
     polls.append(poll)
-    # closed, not yet published: choosing the next venue
+    # closed, not yet counted (the sealed ballots wait for the teller): choosing the next venue
     poll = create(title="Sede de la próxima conferencia", kind="single", majority="plurality",
                   options="Ciudad de México\nSão Paulo\nBogotá")
     services.open_poll(actor, poll)
@@ -118,7 +132,7 @@ def load_demo_polls(gathering, coordinator_user, leave_to=()):
                   description="Voto preferencial: numere a las candidaturas en su orden de preferencia.")
     services.open_poll(actor, poll)
     _vote_all(poll, lambda o, r, u: [x.pk for x in r.sample(o, r.randint(2, len(o)))], leave_to=leave_to)
-    services.close_poll(actor, poll)
+    close_and_count(poll)
     services.publish_poll(actor, poll)
     polls.append(poll)
     # published: a consensus blocked by one organisation
@@ -133,7 +147,7 @@ def load_demo_polls(gathering, coordinator_user, leave_to=()):
         return [options[2].pk] if user.pk in blockers else [rng.choice(options[:2]).pk]
 
     _vote_all(poll, consensus, leave_to=leave_to)
-    services.close_poll(actor, poll)
+    close_and_count(poll)
     services.publish_poll(actor, poll)
     polls.append(poll)
     # published, named

@@ -187,7 +187,7 @@ def _try_cast(environ):
     except Exception:  # noqa: BLE001 - unknown outcome: Django retries with the same key, counted once
         return None, body
     answer = {
-        "poll": result.poll_id, "receipt": result.receipt, "votes": result.votes,
+        "poll": result.poll_id, "receipt": result.receipt, "receipts": result.receipts_out(), "votes": result.votes,
         "weight": weight_display(result.weight, result.unit), "duplicate": result.duplicate, "changed": result.changed,
     }
     return (200 if result.duplicate else 201), json.dumps(answer).encode()

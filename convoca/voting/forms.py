@@ -36,6 +36,15 @@ class PollForm(forms.Form):
         help_text=_("One per line. Not needed for yes / no / abstain and consensus polls."),
     )
     secrecy = forms.ChoiceField(label=_("Secrecy"), choices=Poll.Secrecy.choices, widget=Radios, initial=Poll.Secrecy.SECRET)
+    tellers = forms.CharField(
+        label=_("Tellers"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Secret polls only: the email addresses of the members who will unlock the count, one per "
+                    "line. Each sets a teller passphrase before the poll opens. Leave empty to be the only teller."),
+    )
+    tellers_needed = forms.IntegerField(
+        label=_("Tellers needed to count"), required=False, min_value=1,
+        help_text=_("How many of the tellers must give their passphrases together to count. Default: a majority."),
+    )
     electorate = forms.ChoiceField(label=_("Who votes"), choices=Poll.Electorate.choices, widget=Radios,
                                    initial=Poll.Electorate.PRESENT)
     weighting = forms.ChoiceField(label=_("Weights"), choices=Poll.Weighting.choices, widget=Radios,
@@ -208,3 +217,42 @@ class BallotForm(forms.Form):
     @property
     def ballot_fields(self):
         return [self[name] for name in self.fields if name not in ("idempotency_key",) and not name.startswith("proxy_")]
+
+
+class TellerPassphraseForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("Teller passphrase"), strip=False, max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Use it for this poll only: you will need it to count. Nobody can "
+                    "recover it for you."),
+    )
+    confirm = forms.CharField(label=_("The same passphrase again"), strip=False, max_length=1024,
+                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("passphrase") and data.get("confirm") is not None and data["passphrase"] != data["confirm"]:
+            self.add_error("confirm", _("The two passphrases are different."))
+        return data
+
+
+class CountForm(forms.Form):
+    """One row per teller needed: which teller, and their passphrase. The tellers type them on the same
+    page, together: nothing is stored between two of them."""
+
+    def __init__(self, *args, tellers, needed, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose a teller"))] + [(str(t["user_id"]), t["label"]) for t in tellers]
+        self.rows = []
+        for row in range(1, needed + 1):
+            self.fields[f"teller_{row}"] = forms.ChoiceField(
+                label=_("Teller (%(row)s of %(n)s)") % {"row": row, "n": needed}, choices=choices,
+            )
+            self.fields[f"passphrase_{row}"] = forms.CharField(
+                label=_("Their teller passphrase"), strip=False, max_length=1024,
+                widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+            )
+            self.rows.append(row)
+
+    def unlocks(self):
+        return [(self.cleaned_data[f"teller_{row}"], self.cleaned_data[f"passphrase_{row}"]) for row in self.rows]

@@ -1,9 +1,14 @@
 """Polls, the voter roll, proxies, and the two tables of a cast.
 
-Secret ballots: ``Participation`` records *that* a roll entry voted,
-``Ballot`` records *what* was chosen. The two tables share no key, carry no
-timestamps and get random primary keys, so neither row order nor ids link a
-voter to a choice. Only named and open polls fill ``Ballot.voter``.
+Secret ballots: while the poll is open, ``Participation`` records *that* a
+roll entry voted and ``SealedBallot`` holds *what* was chosen, encrypted to the
+poll's public key (``sealing``); its private key exists only as shares sealed
+to the poll's ``Teller``s. They are written in the same transaction (so a copy
+of the database can tell which sealed box is whose, but not what is inside).
+At the count, k tellers unlock together: the plain ``Ballot`` rows (no voter,
+random ids, shuffled) are written in one transaction and the sealed boxes, the
+shares and every key are deleted. Only named and open polls fill
+``Ballot.voter``; they write plain ballots directly.
 
 Weights are integers in units of ``Poll.weight_unit`` (a multiple of a
 million, chosen when the poll opens) so that an organisation's single vote
@@ -134,6 +139,10 @@ class Poll(models.Model):
     weight_unit = models.BigIntegerField(default=1_000_000)
     seed = models.CharField(max_length=64, blank=True)
     result = models.JSONField(null=True, blank=True)
+    # Secret polls: how many of the tellers must unlock the count together, and the poll's X25519 public key
+    # while its ballots are sealed (from opening until the count or the annulment).
+    tellers_needed = models.PositiveSmallIntegerField(_("tellers needed to count"), default=1)
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -166,7 +175,12 @@ class Poll(models.Model):
 
     @property
     def is_counted(self):
-        return self.state in (self.State.CLOSED, self.State.PUBLISHED)
+        return self.state in (self.State.CLOSED, self.State.PUBLISHED) and self.result is not None
+
+    @property
+    def awaits_count(self):
+        """A closed secret poll whose sealed ballots wait for its tellers."""
+        return self.state == self.State.CLOSED and self.result is None
 
 
 class Option(models.Model):
@@ -283,6 +297,55 @@ class Ballot(models.Model):
 
     def __str__(self):
         return f"ballot {self.pk}"
+
+
+class Teller(models.Model):
+    """A member who holds a share of a secret poll's key. Before the poll opens the teller sets a teller
+    passphrase: ``public_key`` and ``locked_private_key`` (encrypted under a key derived from the passphrase
+    with Argon2id, ``salt``, ``kdf_ops``, ``kdf_mem``). When the poll opens, ``share`` receives the teller's
+    share of the poll's private key, sealed to ``public_key``. All of it is wiped at the count."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="tellers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()  # 1..n: the index of this teller's share
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
+    locked_private_key = models.BinaryField(null=True, blank=True, editable=False)
+    salt = models.BinaryField(null=True, blank=True, editable=False)
+    kdf_ops = models.PositiveIntegerField(default=0)
+    kdf_mem = models.BigIntegerField(default=0)
+    share = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "user"], name="teller_once_per_poll"),
+            models.UniqueConstraint(fields=["poll", "position"], name="teller_position_once"),
+        ]
+        verbose_name = _("teller")
+        verbose_name_plural = _("tellers")
+
+    def __str__(self):
+        return f"teller {self.position} of poll {self.poll_id}"
+
+    @property
+    def is_ready(self):
+        return self.public_key is not None
+
+
+class SealedBallot(models.Model):
+    """One roll entry's ballot of a secret poll while it is open or waits for its count: the JSON of
+    (receipt, choices, weight), padded, in a sealed box to the poll's public key. No voter, no time, a random
+    id."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
+    box = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["poll"])]
+
+    def __str__(self):
+        return f"sealed ballot {self.pk}"
 
 
 class AuditEntry(models.Model):

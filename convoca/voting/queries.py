@@ -12,7 +12,7 @@ from convoca.core.roles import is_member
 from convoca.network.models import Sector
 from convoca.network.rules import can_see_field
 
-from .models import AuditEntry, Ballot, Option, Participation, Poll, Voter, weight_display
+from .models import AuditEntry, Ballot, Option, Participation, Poll, Teller, Voter, weight_display
 
 
 def polls_for(gathering):
@@ -29,18 +29,47 @@ def get_poll(pk):
 
 
 def can_see_results(user, poll):
+    """Published results: whoever may see the gathering, anonymous visitors included. Counted but not yet
+    published: its organisers. Live results of an open (never secret) poll that shows them: members."""
     if poll.state == Poll.State.PUBLISHED:
-        return True
+        return user.has_perm("voting.view_published", poll)
     if poll.state == Poll.State.CLOSED:
-        return user.has_perm("voting.manage_poll", poll)
-    if poll.state == Poll.State.OPEN and poll.results_while_open:
+        return poll.result is not None and user.has_perm("voting.manage_poll", poll)
+    if poll.state == Poll.State.OPEN and poll.results_while_open and not poll.is_secret:
         return is_member(user)
     return False
 
 
-def can_see_receipts(poll):
-    """The (receipt, choice) list is published once the poll has closed."""
-    return poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED)
+def can_see_receipts(user, poll):
+    """Nothing of a poll's ballots or receipts is readable before its results are published; then the
+    (receipt, choice) list is as public as the results."""
+    return poll.state == Poll.State.PUBLISHED and user.has_perm("voting.view_published", poll)
+
+
+def rules_text(poll):
+    """The counting rules of ``poll`` in a few sentences of the active language."""
+    from .services import tally_spec  # services import this module: asked at call time
+    from .tally import rules_text as text
+
+    return text(tally_spec(poll))
+
+
+def tellers(viewer, poll):
+    """The tellers of ``poll`` in order, each named as far as the viewer may see their name, and whether
+    they have set their teller passphrase."""
+    rows = []
+    for teller in Teller.objects.filter(poll=poll).select_related("user__person"):
+        rows.append({"position": teller.position, "user_id": teller.user_id, "ready": teller.is_ready,
+                     "is_viewer": teller.user_id == getattr(viewer, "pk", None),
+                     "label": teller_label(viewer, teller)})
+    return rows
+
+
+def teller_label(viewer, teller):
+    person = getattr(teller.user, "person", None)
+    if person is not None and can_see_field(viewer, person, "display_name"):
+        return str(_("Teller %(n)s: %(name)s") % {"n": teller.position, "name": person.display_name})
+    return str(_("Teller %(n)s") % {"n": teller.position})
 
 
 TURNOUT_TTL = 2  # seconds: every open poll page refreshes the turnout; one count serves them all
@@ -99,7 +128,9 @@ def _turnout(poll):
 def live_result(poll):
     from .services import count_poll
 
-    return poll.result if poll.is_counted else count_poll(poll)
+    if poll.is_counted:
+        return poll.result
+    return None if poll.is_secret else count_poll(poll)  # a secret poll's ballots are sealed until its count
 
 
 def labelled_result(poll, result):
@@ -138,8 +169,8 @@ def labelled_result(poll, result):
 
 
 def receipts(poll, viewer=None):
-    """The published (receipt, choice, weight) list, sorted by receipt; in a
-    named poll also who voted (as far as the viewer may see names)."""
+    """The published (receipt, choice) list, sorted by receipt: one receipt per vote, weights only in the
+    totals; in a named poll also who voted (as far as the viewer may see names)."""
     label = {o.pk: str(o.display) for o in Option.objects.filter(poll=poll)}
     qs = Ballot.objects.filter(poll=poll).order_by("receipt", "pk")
     named = poll.secrecy == Poll.Secrecy.NAMED or (
@@ -153,7 +184,6 @@ def receipts(poll, viewer=None):
             "receipt": ballot.receipt,
             "choices": [label.get(c, "?") for c in ballot.choices],
             "choice_ids": list(ballot.choices),
-            "weight": weight_display(ballot.weight, poll.weight_unit),
         }
         if named and ballot.voter_id:
             reg = ballot.voter.registration
@@ -183,6 +213,9 @@ AUDIT_ACTIONS = {
     "closed": _("Poll closed"),
     "published": _("Results published"),
     "annulled": _("Poll annulled"),
+    "teller_ready": _("Teller passphrase set"),
+    "unlocked": _("Teller unlocked the count"),
+    "counted": _("Ballots unsealed and counted"),
     "proxy_given": _("Proxy given"),
     "proxy_revoked": _("Proxy revoked"),
 }

@@ -13,6 +13,8 @@ from convoca.core.roles import is_member
 from convoca.gatherings.models import Registration
 from convoca.gatherings.rules import can_manage
 
+from .models import Teller
+
 
 @rules.predicate
 def manages_gathering_polls(user, obj):
@@ -50,7 +52,17 @@ def is_on_roll(user, poll):
 
 @rules.predicate
 def results_are_public(user, poll):
-    return poll is not None and poll.state == "published"
+    """Published results, their rules and the receipt list are read by whoever may see the gathering
+    (anonymous visitors included, as for every gathering today)."""
+    return poll is not None and poll.state == "published" and user.has_perm("gatherings.view_gathering", poll.gathering)
+
+
+@rules.predicate
+def is_teller(user, poll):
+    """A teller of ``poll``: holds a share of its key (secret polls)."""
+    if poll is None or not is_member(user):
+        return False
+    return Teller.objects.filter(poll_id=poll.pk, user_id=user.pk).exists()
 
 
 rules.add_perm("voting.view_polls", is_member)
@@ -59,7 +71,9 @@ rules.add_perm("voting.manage_polls", manages_gathering_polls)
 rules.add_perm("voting.manage_poll", manages_gathering_polls)
 rules.add_perm("voting.vote", is_on_roll)
 rules.add_perm("voting.view_audit", manages_gathering_polls)
-rules.add_perm("voting.view_receipts", rules.always_allow)
+rules.add_perm("voting.view_published", results_are_public)
+rules.add_perm("voting.be_teller", is_teller)
+rules.add_perm("voting.count_poll", manages_gathering_polls | is_teller)
 rules.add_perm("voting.view_proxies", is_member)
 rules.add_perm("voting.give_proxy", is_delegate_of)
 rules.add_perm("voting.manage_proxies", manages_gathering_polls)

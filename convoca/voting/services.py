@@ -4,6 +4,13 @@ input with a translated ``ServiceError`` before anything is stored.
 
 ``cast_ballot`` is the one write path for a vote. Its batching (group commit)
 lives below it in ``ballot_box``.
+
+Secret polls are sealed (``sealing``): each teller sets a teller passphrase
+before the poll opens (``set_teller_passphrase``); opening makes the poll's
+key pair and seals a share of its private key to each teller; a cast stores
+"has voted" and one sealed box per roll entry; closing stops the casting and
+counts nothing; ``count_sealed`` (k tellers together) opens the boxes, writes
+the plain ballots shuffled in one transaction and destroys every key.
 """
 
 import json
@@ -15,21 +22,24 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from convoca.accounts.models import User
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.roles import is_member
 from convoca.gatherings.models import Registration
 
-from . import ballot_box
-from .models import WEIGHT_UNIT, AuditEntry, Ballot, Option, Poll, Proxy, Voter
+from . import ballot_box, sealing
+from .models import WEIGHT_UNIT, AuditEntry, Ballot, Option, Poll, Proxy, SealedBallot, Teller, Voter
 from .tally import Spec, compute_result
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_\-]{16,100}$")
 MAX_OPTIONS = 100
 MAX_TITLE = 300
+MAX_TELLERS = 25
 
 
 def _audit(poll_or_gathering, actor, action, note=""):
@@ -209,11 +219,71 @@ def poll_problems(gathering, values):
     return clean, labels, chosen
 
 
+def _teller_users(actor, raw):
+    """The users named as tellers (users, user ids or emails, in order); by default the actor alone."""
+    if raw in (None, "", []):
+        raw = [actor]
+    if isinstance(raw, str):
+        raw = raw.replace(",", "\n").splitlines()
+    if not isinstance(raw, (list, tuple)):
+        raise ServiceError(_("Name the tellers by their email address, one per line."), field="tellers")
+    users, seen = [], set()
+    for item in raw:
+        if isinstance(item, str):
+            item = item.strip()
+            if not item:
+                continue
+        if isinstance(item, User):
+            user = item
+        elif isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
+            user = User.objects.filter(pk=int(item)).first()
+        elif isinstance(item, str):
+            user = User.objects.filter(email__iexact=item).first()
+        else:
+            user = None
+        if user is None or not is_member(user):
+            raise ServiceError(
+                _("“%(teller)s” has no account in Convoca: a teller must be a member who can log in.")
+                % {"teller": str(item)[:100]}, field="tellers",
+            )
+        if user.pk in seen:
+            raise ServiceError(_("Each teller can be named only once: “%(teller)s” is named twice.")
+                               % {"teller": str(item)[:100]}, field="tellers")
+        seen.add(user.pk)
+        users.append(user)
+    if not users:
+        users = [actor]
+    if len(users) > MAX_TELLERS:
+        raise ServiceError(_("A poll can have at most %(n)s tellers.") % {"n": MAX_TELLERS}, field="tellers")
+    return users
+
+
+def _tellers_needed(value, n):
+    """How many of ``n`` tellers must unlock the count: by default a majority."""
+    if value in (None, ""):
+        return n // 2 + 1
+    try:
+        k = int(value)
+    except (TypeError, ValueError):
+        raise ServiceError(_("Enter a whole number."), field="tellers_needed") from None
+    if not 1 <= k <= n:
+        raise ServiceError(_("Between 1 and %(n)s tellers (all those named) can be needed to count.") % {"n": n},
+                           field="tellers_needed")
+    return k
+
+
 def create_poll(actor, gathering, **values):
-    """A poll in the "created" state, with its options."""
+    """A poll in the "created" state, with its options. A secret poll also gets its tellers (``tellers``:
+    users, ids or emails; by default the creator) of whom ``tellers_needed`` (by default a majority) must
+    unlock the count together."""
     _require(actor, "voting.manage_polls", gathering)
     subject = values.pop("subject", None)
+    tellers, needed = values.pop("tellers", None), values.pop("tellers_needed", None)
     clean, labels, chosen = poll_problems(gathering, values)
+    teller_users = []
+    if clean["secrecy"] == Poll.Secrecy.SECRET:
+        teller_users = _teller_users(actor, tellers)
+        clean["tellers_needed"] = _tellers_needed(needed, len(teller_users))
     with transaction.atomic():
         poll = Poll(gathering=gathering, created_by=actor, **clean)
         if subject is not None:
@@ -226,8 +296,60 @@ def create_poll(actor, gathering, **values):
             Option.objects.bulk_create(Option(poll=poll, position=i, label=label) for i, label in enumerate(labels))
         if chosen:
             poll.chosen_voters.set(chosen)
+        Teller.objects.bulk_create(
+            Teller(poll=poll, user=user, position=i) for i, user in enumerate(teller_users, start=1)
+        )
         _audit(poll, actor, "created")
     return poll
+
+
+# --- tellers ----------------------------------------------------------------------------
+
+
+def set_teller_passphrase(actor, poll, passphrase):
+    """The teller ``actor`` sets (or, before the poll opens, replaces) their teller passphrase for ``poll``:
+    a new key pair whose private half is stored only encrypted under the passphrase (Argon2id)."""
+    teller = Teller.objects.filter(poll_id=poll.pk, user_id=getattr(actor, "pk", None)).first()
+    if teller is None or not is_member(actor):
+        raise PermissionDenied(_("Only a teller of this poll can set a teller passphrase for it."))
+    passphrase = passphrase if isinstance(passphrase, str) else ""
+    if len(passphrase) < sealing.MIN_PASSPHRASE:
+        raise ServiceError(_("A teller passphrase needs at least %(n)s characters.") % {"n": sealing.MIN_PASSPHRASE},
+                           field="passphrase", code="short_passphrase")
+    if len(passphrase) > sealing.MAX_PASSPHRASE:
+        raise ServiceError(_("A teller passphrase can be at most %(n)s characters long.") % {"n": sealing.MAX_PASSPHRASE},
+                           field="passphrase")
+    ops, mem = sealing.kdf_limits(getattr(settings, "VOTING_TELLER_KDF", "moderate"))
+    public_key, locked, salt = sealing.teller_keys(passphrase, ops, mem)
+    with transaction.atomic():
+        changed = Teller.objects.filter(pk=teller.pk, poll__state=Poll.State.DRAFT).update(
+            public_key=public_key, locked_private_key=locked, salt=salt, kdf_ops=ops, kdf_mem=mem,
+        )
+        if not changed:
+            raise ServiceError(_("The teller passphrases are fixed once the poll has opened."), code="bad_state")
+        _audit(poll, actor, "teller_ready")
+    return teller
+
+
+def tellers_waiting(poll):
+    """The tellers of ``poll`` who have not set their passphrase yet."""
+    return list(Teller.objects.filter(poll=poll, public_key__isnull=True).select_related("user"))
+
+
+def _secure_delete():
+    """SQLite: pages freed from now on in this connection are overwritten with zeros."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
+
+
+def _destroy_keys(poll):
+    """Delete a secret poll's sealed ballots, its tellers' keys and shares and its public key."""
+    _secure_delete()
+    SealedBallot.objects.filter(poll_id=poll.pk).delete()
+    Teller.objects.filter(poll_id=poll.pk).update(public_key=None, locked_private_key=None, salt=None, share=None)
+    Poll.objects.filter(pk=poll.pk).update(public_key=None)
+    poll.public_key = None
 
 
 # --- lifecycle -----------------------------------------------------------------------
@@ -316,15 +438,33 @@ def open_poll(actor, poll, *, system=False):
     if not system:
         _require(actor, "voting.manage_poll", poll)
     with transaction.atomic():
+        if not Poll.objects.filter(pk=poll.pk, state=Poll.State.DRAFT).exists():
+            raise ServiceError(_("Only a poll that has not opened yet can be opened."), code="bad_state")
         roll, unit = build_roll(poll)
         if not roll:
             raise ServiceError(
                 _("Nobody can vote in this poll yet: no accredited delegate is checked in."), code="empty_roll"
             )
+        keys, tellers, shares = {}, [], []
+        if poll.is_secret:
+            tellers = list(Teller.objects.filter(poll=poll).order_by("position"))
+            waiting = sum(1 for t in tellers if not t.is_ready)
+            if waiting or not tellers:
+                raise ServiceError(
+                    _("The poll cannot open yet: %(n)s of its %(total)s tellers have not set their teller "
+                      "passphrase.") % {"n": waiting or 1, "total": len(tellers) or 1}, code="tellers_not_ready",
+                )
+            public_key, shares = sealing.poll_keys(
+                poll.pk, [bytes(t.public_key) for t in tellers], min(poll.tellers_needed, len(tellers))
+            )
+            keys["public_key"] = public_key
         now = timezone.now()
         if not _claim(poll, [Poll.State.DRAFT], Poll.State.OPEN, opened_at=now, weight_unit=unit,
-                      eligible_weight=sum(w for _, _, w in roll)):
+                      eligible_weight=sum(w for _, _, w in roll), **keys):
             raise ServiceError(_("Only a poll that has not opened yet can be opened."), code="bad_state")
+        for teller, share in zip(tellers, shares, strict=True):
+            teller.share = share
+        Teller.objects.bulk_update(tellers, ["share"])
         Voter.objects.bulk_create(
             Voter(
                 poll=poll, registration=reg, holder=holder, holder_user_id=holder.person.user_id, weight=weight,
@@ -361,69 +501,152 @@ def count_poll(poll):
     return compute_result(tally_spec(poll), ballots, poll.eligible_weight)
 
 
-def _reseal(poll):
-    """Rewrite a secret poll's ballots in one go, in random order, with new
-    random ids: afterwards no physical trace (row order, transaction ids) of
-    when each ballot arrived is left in the table. Plain DB-API cursor: the
-    rows never pass through a query log."""
-    from .models import random_id
-
-    pg = connection.vendor == "postgresql"
-    connection.ensure_connection()
-    cursor = connection.create_cursor()
-    try:
-        if not pg:
-            cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed
-        cursor.execute("SELECT receipt, choices, weight FROM voting_ballot WHERE poll_id = %s", [poll.pk])
-        rows = [(r, c if isinstance(c, str) else json.dumps(c), w) for r, c, w in cursor.fetchall()]
-        random.SystemRandom().shuffle(rows)
-        cursor.execute("DELETE FROM voting_ballot WHERE poll_id = %s", [poll.pk])
-        cast = "%s::jsonb" if pg else "%s"
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            cursor.execute(
-                "INSERT INTO voting_ballot (id, poll_id, receipt, choices, weight, voter_id) VALUES "
-                + ", ".join([f"(%s, %s, %s, {cast}, %s, NULL)"] * len(chunk)),
-                [v for r, c, w in chunk for v in (random_id(), poll.pk, r, c, w)],
-            )
-    finally:
-        cursor.close()
-
-
-def _scrub():
-    """After a secret poll closed: let the database forget freed pages."""
-    try:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("VACUUM FULL voting_ballot")
-            elif connection.vendor == "sqlite":
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception:  # noqa: BLE001 - best effort; the rows themselves are already resealed
-        pass
-
-
 def close_poll(actor, poll, *, system=False):
+    """Stop the casting. A named or open poll is counted at once; a secret poll's ballots stay sealed
+    until its tellers unlock the count (``count_sealed``)."""
     if not system:
         _require(actor, "voting.manage_poll", poll)
     with transaction.atomic():
         if not _claim(poll, [Poll.State.OPEN], Poll.State.CLOSED, closed_at=timezone.now(),
                       seed=secrets.token_hex(16)):
             raise ServiceError(_("Only an open poll can be closed."), code="bad_state")
-        if poll.is_secret:
-            _reseal(poll)
-        poll.result = count_poll(poll)
-        poll.save(update_fields=["result"])
+        poll.public_key = Poll.objects.filter(pk=poll.pk).values_list("public_key", flat=True).first()
+        if poll.public_key is None:  # named, open (or a secret poll opened before ballots were sealed)
+            poll.result = count_poll(poll)
+            poll.save(update_fields=["result"])
         _audit(poll, actor, "closed", "" if not system else "scheduled")
-        if poll.is_secret:
-            transaction.on_commit(_scrub)
     ballot_box.forget_poll(poll.pk)
     return poll
+
+
+def _resolve_unlocks(poll, unlocks):
+    """[(Teller, passphrase)] from [(user | user id | email, passphrase)] or [{"teller", "passphrase"}]."""
+    if not isinstance(unlocks, (list, tuple)):
+        unlocks = []
+    tellers = {t.user_id: t for t in Teller.objects.filter(poll=poll).select_related("user")}
+    by_email = {t.user.email.casefold(): t for t in tellers.values()}
+    resolved, seen = [], set()
+    for item in unlocks:
+        if isinstance(item, dict):
+            who, passphrase = item.get("teller"), item.get("passphrase")
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            who, passphrase = item
+        else:
+            who, passphrase = None, None
+        if isinstance(who, User):
+            teller = tellers.get(who.pk)
+        elif isinstance(who, int) or (isinstance(who, str) and who.strip().isdigit()):
+            teller = tellers.get(int(who))
+        elif isinstance(who, str):
+            teller = by_email.get(who.strip().casefold())
+        else:
+            teller = None
+        if teller is None:
+            raise ServiceError(_("“%(teller)s” is not a teller of this poll.") % {"teller": str(who or "")[:100]},
+                               field="tellers", code="not_a_teller")
+        if teller.pk in seen:
+            raise ServiceError(_("Each teller unlocks once: teller %(n)s is given twice.") % {"n": teller.position},
+                               field="tellers", code="same_teller")
+        seen.add(teller.pk)
+        resolved.append((teller, passphrase if isinstance(passphrase, str) else ""))
+    if len(resolved) < poll.tellers_needed:
+        raise ServiceError(
+            _("The count needs the passphrases of %(needed)s tellers together; %(given)s given.")
+            % {"needed": poll.tellers_needed, "given": len(resolved)}, field="tellers", code="too_few_tellers",
+        )
+    return resolved
+
+
+def count_sealed(actor, poll, unlocks):
+    """Unlock and count a closed secret poll: ``unlocks`` gives k tellers with their passphrases (see
+    ``_resolve_unlocks``). Everything is checked first; then, in ONE transaction, the plain ballots are written
+    (no voter, random ids, shuffled), the result is stored, and the sealed ballots, the shares and every key of
+    the poll are deleted. Nothing is stored between two tellers' requests: they unlock together."""
+    _require(actor, "voting.count_poll", poll)
+    row = Poll.objects.filter(pk=poll.pk).values("state", "secrecy", "result", "public_key").first()
+    if row is None:
+        raise NotFound(_("This poll does not exist."))
+    if row["secrecy"] != Poll.Secrecy.SECRET:
+        raise ServiceError(_("Only a secret poll's ballots are sealed: this poll is counted when it closes."),
+                           code="not_sealed")
+    if row["state"] in (Poll.State.DRAFT, Poll.State.OPEN):
+        raise ServiceError(_("Only a closed poll can be counted: close it first."), code="bad_state")
+    if row["state"] == Poll.State.ANNULLED:
+        raise ServiceError(_("An annulled poll is not counted."), code="bad_state")
+    if row["result"] is not None or row["public_key"] is None:
+        raise ServiceError(_("This poll has already been counted: its key was destroyed."), code="already_counted")
+    public_key = bytes(row["public_key"])
+    shares = []
+    resolved = _resolve_unlocks(poll, unlocks)
+    for teller, passphrase in resolved:
+        if teller.public_key is None or teller.share is None:
+            raise ServiceError(_("Teller %(n)s has no share of this poll's key.") % {"n": teller.position},
+                               code="no_share")
+        try:
+            private = sealing.open_teller_key(passphrase, teller.locked_private_key, teller.salt, teller.kdf_ops,
+                                              teller.kdf_mem, teller.public_key)
+            shares.append(sealing.open_share(private, teller.share, poll.pk))
+        except sealing.SealingError as exc:
+            if exc.kind == "passphrase":
+                message = _("The passphrase of teller %(n)s is wrong. Nothing was counted.")
+            elif exc.kind == "other_poll":
+                message = _("The share of teller %(n)s belongs to another poll. Nothing was counted.")
+            else:
+                message = _("The share of teller %(n)s cannot be opened. Nothing was counted.")
+            raise ServiceError(message % {"n": teller.position}, field="tellers", code=f"bad_{exc.kind}") from None
+    try:
+        unseal = sealing.unsealer(sealing.poll_private_key(shares, public_key))
+        plain = [unseal(box) for box in SealedBallot.objects.filter(poll_id=poll.pk).values_list("box", flat=True)]
+    except sealing.SealingError:
+        raise ServiceError(_("The tellers' shares do not open this poll's ballots. Nothing was counted."),
+                           code="bad_key") from None
+    random.SystemRandom().shuffle(plain)
+    tellers = [teller for teller, _p in resolved]
+    with transaction.atomic():
+        if not Poll.objects.filter(pk=poll.pk, state=Poll.State.CLOSED, result__isnull=True,
+                                   public_key__isnull=False).exists():
+            raise ServiceError(_("This poll has already been counted: its key was destroyed."), code="already_counted")
+        _write_plain_ballots(poll, plain)
+        result = count_poll(poll)
+        if not Poll.objects.filter(pk=poll.pk, state=Poll.State.CLOSED, result__isnull=True).update(result=result):
+            raise ServiceError(_("This poll has already been counted: its key was destroyed."), code="already_counted")
+        poll.result = result
+        _destroy_keys(poll)
+        for teller in tellers:
+            _audit(poll, teller.user, "unlocked")
+        _audit(poll, actor, "counted")
+    return poll
+
+
+def _write_plain_ballots(poll, plain):
+    """The opened ballots, in the (shuffled) order given, with random ids and no voter, through a plain
+    DB-API cursor: the rows never pass through a query log."""
+    from .models import random_id
+
+    pg = connection.vendor == "postgresql"
+    connection.ensure_connection()
+    cursor = connection.create_cursor()
+    cast = "%s::jsonb" if pg else "%s"
+    try:
+        for start in range(0, len(plain), 500):
+            chunk = plain[start : start + 500]
+            cursor.execute(
+                "INSERT INTO voting_ballot (id, poll_id, receipt, choices, weight, voter_id) VALUES "
+                + ", ".join([f"(%s, %s, %s, {cast}, %s, NULL)"] * len(chunk)),
+                [v for r, c, w in chunk for v in (random_id(), poll.pk, r, json.dumps(c), w)],
+            )
+    finally:
+        cursor.close()
 
 
 def publish_poll(actor, poll):
     _require(actor, "voting.manage_poll", poll)
     with transaction.atomic():
-        if not _claim(poll, [Poll.State.CLOSED], Poll.State.PUBLISHED, published_at=timezone.now()):
+        if Poll.objects.filter(pk=poll.pk, state=Poll.State.CLOSED, result__isnull=True).exists():
+            raise ServiceError(_("The ballots are still sealed: the tellers must unlock the count before the "
+                                 "results can be published."), code="not_counted")
+        if not (Poll.objects.filter(pk=poll.pk, result__isnull=False).exists()
+                and _claim(poll, [Poll.State.CLOSED], Poll.State.PUBLISHED, published_at=timezone.now())):
             raise ServiceError(_("Only a closed poll can be published."), code="bad_state")
         _audit(poll, actor, "published")
     return poll
@@ -440,6 +663,8 @@ def annul_poll(actor, poll, reason):
         if not _claim(poll, [Poll.State.DRAFT, Poll.State.OPEN, Poll.State.CLOSED], Poll.State.ANNULLED,
                       annulled_at=timezone.now(), annul_reason=reason):
             raise ServiceError(_("A published or annulled poll cannot be annulled."), code="bad_state")
+        if poll.is_secret:  # sealed ballots are destroyed uncounted, with every key
+            _destroy_keys(poll)
         _audit(poll, actor, "annulled", reason)
     ballot_box.forget_poll(poll.pk)
     return poll
@@ -451,12 +676,21 @@ def annul_poll(actor, poll, reason):
 @dataclass
 class CastResult:
     poll_id: int
-    receipt: str
+    receipt: str  # the receipt of the voter's own vote
     votes: int  # roll entries cast for (own + proxies)
     weight: int  # in units of 1/unit of a vote
     duplicate: bool = False
     changed: bool = False
     unit: int = WEIGHT_UNIT
+    # one (receipt, registration id) per roll entry cast for: the voter's own vote first, then the proxies
+    receipts: tuple = ()
+
+    def receipts_out(self):
+        """The receipts as the API and the fast path answer them."""
+        return [
+            {"receipt": receipt, "vote": "own", "delegate": None} if i == 0 else {"receipt": receipt, "vote": "proxy", "delegate": reg_id}
+            for i, (receipt, reg_id) in enumerate(self.receipts)
+        ]
 
 
 def _option_ids(spec, raw, field):
@@ -562,6 +796,14 @@ def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=Non
             split[reg_id] = _option_ids(spec, raw, "proxy_split")
     entries = [(voter_id, weight, split.get(reg_id, main)) for voter_id, reg_id, weight in entitlements]
     payload = json.dumps(sorted([voter_id, list(c)] for voter_id, _w, c in entries))
+    # One receipt per roll entry (the own vote first: see ballot_box._load_spec), from the voter's key: a
+    # retry gets the same receipts back.
+    receipts = [ballot_box.receipt_for(spec.id, idempotency_key, reg_id) for _v, reg_id, _w in entitlements]
+    sealed = None
+    if spec.public_key is not None:  # sealed here, in the request's thread, not in the writer's
+        length = sealing.padded_length(spec.max_choices)
+        sealed = [sealing.seal(spec.public_key, receipt, choices, weight, length)
+                  for (_v, weight, choices), receipt in zip(entries, receipts, strict=True)]
     item = ballot_box.CastItem(
         poll_id=spec.id,
         secret=spec.secret,
@@ -569,14 +811,16 @@ def cast_ballot(voter_user, poll, choices, idempotency_key=None, proxy_split=Non
         entries=entries,
         key_hash=ballot_box.key_hash(spec.id, voter_user.pk, idempotency_key),
         fingerprint=ballot_box.fingerprint(spec.id, idempotency_key, payload),
-        receipt=ballot_box.receipt_for(spec.id, idempotency_key),
+        receipts=receipts,
+        sealed=sealed,
     )
     outcome = ballot_box.write(item)
     if outcome.error is not None:
         raise outcome.error
     return CastResult(
-        poll_id=spec.id, receipt=outcome.receipt, votes=len(entries), weight=sum(e[1] for e in entries), unit=spec.weight_unit,
+        poll_id=spec.id, receipt=receipts[0], votes=len(entries), weight=sum(e[1] for e in entries), unit=spec.weight_unit,
         duplicate=outcome.duplicate, changed=outcome.changed,
+        receipts=tuple(zip(receipts, (reg_id for _v, reg_id, _w in entitlements), strict=True)),
     )
 
 

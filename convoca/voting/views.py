@@ -14,9 +14,10 @@ from convoca.core.web import apply_service_error, get_for_user, perform, require
 from convoca.gatherings.models import Gathering
 
 from . import ballot_box, queries, services
-from .forms import AnnulForm, BallotForm, PollForm, ProxyForm
+from .forms import AnnulForm, BallotForm, CountForm, PollForm, ProxyForm, TellerPassphraseForm, delegate_label
 from .models import Poll, Proxy, weight_display
 from .rules import is_party_to_proxy
+from .tally import rules_text
 
 
 def _poll_for(request, pk, perm="voting.view_poll"):
@@ -52,7 +53,11 @@ def _ballot_context(request, poll, form=None):
     user = request.user
     options = list(poll.options.all())
     context = {"poll": poll, "gathering": poll.gathering, "options": options,
-               "can_manage": user.has_perm("voting.manage_poll", poll)}
+               "can_manage": user.has_perm("voting.manage_poll", poll),
+               "rules_text": rules_text(services.tally_spec(poll, options))}
+    if poll.is_secret and (poll.state == Poll.State.DRAFT or poll.awaits_count):
+        context["tellers"] = queries.tellers(user, poll)
+        context["can_count"] = poll.awaits_count and user.has_perm("voting.count_poll", poll)
     if poll.state != Poll.State.DRAFT:
         context["turnout"] = queries.turnout(poll)
     if queries.can_see_results(user, poll):
@@ -96,11 +101,25 @@ def poll_cast(request, pk):
         else:
             response = render(request, "voting/cast_done.html", {
                 "poll": poll, "gathering": poll.gathering, "result": result,
-                "weight": weight_display(result.weight, result.unit),
+                "weight": weight_display(result.weight, result.unit), "receipts": _receipts_shown(request.user, result),
             })
             response["Cache-Control"] = "no-store"
             return response
     return render(request, "voting/detail.html", _ballot_context(request, poll, form))
+
+
+def _receipts_shown(user, result):
+    """The cast's receipts for the confirmation page: the own vote first, then each proxy, named as far as
+    the voter may see the delegate who gave it."""
+    from convoca.gatherings.models import Registration
+
+    regs = Registration.objects.filter(pk__in=[reg_id for _r, reg_id in result.receipts[1:]]).select_related(
+        "person", "organisation")
+    by_id = {reg.pk: reg for reg in regs}
+    return [
+        {"receipt": receipt, "own": i == 0, "delegate": delegate_label(user, by_id[reg_id]) if reg_id in by_id else ""}
+        for i, (receipt, reg_id) in enumerate(result.receipts)
+    ]
 
 
 def _lifecycle(request, pk, action, done_message):
@@ -117,7 +136,12 @@ def poll_open(request, pk):
 @login_required
 @require_POST
 def poll_close(request, pk):
-    return _lifecycle(request, pk, services.close_poll, _("The poll is closed and counted. Publish the results when ready."))
+    poll = _poll_for(request, pk, "voting.manage_poll")
+    if poll.is_secret:
+        done = _("The poll is closed. Its ballots stay sealed until the tellers unlock the count.")
+    else:
+        done = _("The poll is closed and counted. Publish the results when ready.")
+    return perform(request, partial(services.close_poll, request.user, poll), done, poll)
 
 
 @login_required
@@ -135,11 +159,54 @@ def poll_annul(request, pk):
     return saved or render(request, "voting/annul.html", {"poll": poll, "gathering": poll.gathering, "form": form})
 
 
-def poll_receipts(request, pk):
-    """Public once the poll is closed: every receipt with its choice, to check
-    one's own ballot and to recount."""
+@login_required
+def poll_teller(request, pk):
+    """A teller sets their teller passphrase for this poll, before it opens."""
+    poll = _poll_for(request, pk, "voting.be_teller")
+    form = TellerPassphraseForm(request.POST or None)
+    saved = submit(request, form, lambda: services.set_teller_passphrase(request.user, poll, form.cleaned_data["passphrase"]),
+                   _("Your teller passphrase is set. Keep it safe: the count needs it."), redirect_to=poll)
+    return saved or render(request, "voting/teller.html", {"poll": poll, "gathering": poll.gathering, "form": form})
+
+
+@login_required
+@never_cache
+def poll_count(request, pk):
+    """The count of a closed secret poll: k tellers give their passphrases together, on this one page."""
+    poll = _poll_for(request, pk, "voting.count_poll")
+    tellers = queries.tellers(request.user, poll)
+    form = None
+    if poll.awaits_count:
+        form = CountForm(request.POST or None, tellers=tellers, needed=poll.tellers_needed)
+    elif request.method == "POST":
+        return perform(request, lambda: services.count_sealed(request.user, poll, []), "", poll)
+    saved = form is not None and submit(
+        request, form, lambda: services.count_sealed(request.user, poll, form.unlocks()),
+        _("The ballots are unsealed and counted; the poll's key is destroyed. Publish the results when ready."),
+        redirect_to=poll,
+    )
+    return saved or render(request, "voting/count.html", {
+        "poll": poll, "gathering": poll.gathering, "form": form, "tellers": tellers,
+    })
+
+
+def poll_results(request, pk):
+    """Published results with the rules they were counted by: public for a public gathering."""
     poll = get_for_user(request, queries.get_poll(pk))
-    context = {"poll": poll, "gathering": poll.gathering, "published": queries.can_see_receipts(poll)}
+    context = {"poll": poll, "gathering": poll.gathering, "visible": queries.can_see_results(request.user, poll)}
+    if context["visible"]:
+        options = list(poll.options.all())
+        context.update(result=queries.labelled_result(poll, queries.live_result(poll)),
+                       rules_text=rules_text(services.tally_spec(poll, options)),
+                       receipts_published=queries.can_see_receipts(request.user, poll))
+    return render(request, "voting/results.html", context)
+
+
+def poll_receipts(request, pk):
+    """Public once the results are published: every receipt with its choice, to check one's own ballot and
+    to recount."""
+    poll = get_for_user(request, queries.get_poll(pk))
+    context = {"poll": poll, "gathering": poll.gathering, "published": queries.can_see_receipts(request.user, poll)}
     if context["published"]:
         rows = queries.receipts(poll, request.user)
         wanted = request.GET.get("receipt", "").strip().upper()

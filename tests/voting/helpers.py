@@ -9,6 +9,9 @@ from convoca.voting import services
 from convoca.voting.models import Poll
 from tests.fixtures import make_user
 
+# alice, who creates the polls, is by default the single teller of each secret one
+PASSPHRASE = "alice teller passphrase"
+
 
 def key():
     return secrets.token_urlsafe(18)
@@ -30,11 +33,28 @@ def add_delegate(w, email, name, organisation=None, present=True, gathering=None
     return user, reg
 
 
-def open_poll(w, gathering=None, **values):
+def new_poll(w, gathering=None, **values):
+    """A poll created by alice; a secret one (the default) with alice's teller passphrase set, ready to open."""
     values.setdefault("title", "¿Adoptamos la declaración?")
     values.setdefault("kind", Poll.Kind.YES_NO)
     poll = services.create_poll(w.alice, gathering or w.conference, **values)
+    if poll.is_secret and not values.get("tellers"):
+        services.set_teller_passphrase(w.alice, poll, PASSPHRASE)
+    return poll
+
+
+def open_poll(w, gathering=None, **values):
+    poll = new_poll(w, gathering, **values)
     services.open_poll(w.alice, poll)
+    return poll
+
+
+def close_and_count(w, poll):
+    """Close the poll; a secret one is then unsealed and counted by its teller alice."""
+    services.close_poll(w.alice, poll)
+    if poll.is_secret:
+        services.count_sealed(w.alice, poll, [(w.alice, PASSPHRASE)])
+    poll.refresh_from_db()
     return poll
 
 

@@ -10,11 +10,29 @@ def _draft(w):
     return services.create_poll(w.alice, w.conference, title="Matrix poll", kind="yes_no").pk
 
 
+PASSPHRASE = "matrix teller passphrase"
+
+
 def _open(w):
     w.bob_reg.checked_in_at = timezone.now()
     w.bob_reg.save(update_fields=["checked_in_at"])
     poll = services.create_poll(w.alice, w.conference, title="Matrix open poll", kind="yes_no")
+    services.set_teller_passphrase(w.alice, poll, PASSPHRASE)  # alice, who created it, is its teller
     services.open_poll(w.alice, poll)
+    return poll.pk
+
+
+def _sealed(w):
+    """A closed secret poll waiting for its teller (alice)."""
+    poll = Poll.objects.get(pk=_open(w))
+    services.close_poll(w.alice, poll)
+    return poll.pk
+
+
+def _published(w):
+    poll = Poll.objects.get(pk=_sealed(w))
+    services.count_sealed(w.alice, poll, [(w.alice, PASSPHRASE)])
+    services.publish_poll(w.alice, poll)
     return poll.pk
 
 
@@ -51,6 +69,14 @@ MATRIX = {
     "voting:publish": {"args": lambda w: [_draft(w)], "method": "post", "data": lambda w: {}, "expect": MANAGERS_POST},
     "voting:annul": {"args": lambda w: [_draft(w)], "expect": MANAGERS_GET},
     "voting:receipts": {"args": lambda w: [_draft(w)], "expect": {"*": 200}},
+    # published results of a public gathering: everyone, anonymous visitors included (no login page)
+    "voting:results": {"args": lambda w: [_published(w)], "expect": {"*": 200}},
+    # only a teller (alice, the creator) sets a teller passphrase; the wrong one is refused on the form (200)
+    "voting:teller": {"args": lambda w: [_draft(w)], "method": "post",
+                      "data": lambda w: {"passphrase": "short", "confirm": "short"},
+                      "expect": {"anonymous": 302, "alice": 200, "*": 403}},
+    # managers and tellers may open the count page; carla manages only her own preparatory meeting
+    "voting:count": {"args": lambda w: [_sealed(w)], "expect": MANAGERS_GET},
     "voting:turnout": {"args": lambda w: [_open(w)], "expect": MEMBERS},
     "voting:audit": {"args": lambda w: [_draft(w)], "expect": MANAGERS_GET},
 }

@@ -7,7 +7,7 @@ from django.test import Client
 
 from convoca.accounts import services as accounts
 from convoca.accounts.models import ApiToken, hash_token, new_token
-from convoca.voting.models import Ballot, Participation, Poll
+from convoca.voting.models import Ballot, Participation, Poll, SealedBallot
 
 from .helpers import check_in, key, open_poll
 
@@ -30,23 +30,44 @@ def test_it_creates_opens_casts_closes_and_publishes_through_the_api(world):
     assert r.status_code == 201, r.content
     poll_id = r.json()["id"]
     assert [o["code"] for o in r.json()["options"]] == ["yes", "no", "abstain"]
+    # a secret poll (the default): alice, its single teller by default, sets her teller passphrase first
+    assert r.json()["tellers"] == [{"position": 1, "user": w.alice.pk, "ready": False}] and r.json()["tellers_needed"] == 1
+    refused = post(f"/api/v1/polls/{poll_id}/open", {}, **alice)
+    assert refused.status_code == 400 and refused.json()["code"] == "tellers_not_ready"
+    short = post(f"/api/v1/polls/{poll_id}/teller", {"passphrase": "too short"}, **alice)
+    assert short.status_code == 400 and short.json()["field"] == "passphrase"
+    assert post(f"/api/v1/polls/{poll_id}/teller", {"passphrase": "a long teller passphrase"}, **bob).status_code == 403
+    ready = post(f"/api/v1/polls/{poll_id}/teller", {"passphrase": "a long teller passphrase"}, **alice)
+    assert ready.status_code == 200 and ready.json()["tellers"][0]["ready"]
     assert post(f"/api/v1/polls/{poll_id}/open", {}, **alice).status_code == 200
     k = key()
     first = post(f"/api/v1/polls/{poll_id}/ballots", {"choices": ["yes"], "idempotency_key": k}, **bob)
     assert first.status_code == 201 and first.json()["weight"] == "1"
+    assert first.json()["receipts"] == [{"receipt": first.json()["receipt"], "vote": "own", "delegate": None}]
     again = post(f"/api/v1/polls/{poll_id}/ballots", {"choices": ["yes"]}, HTTP_IDEMPOTENCY_KEY=k, **bob)
     assert again.status_code == 200 and again.json()["duplicate"] and again.json()["receipt"] == first.json()["receipt"]
     turnout = Client().get(f"/api/v1/polls/{poll_id}/turnout", **alice).json()
     assert turnout["voted"] == 1 and turnout["by_country"][0]["code"] == "CO"
     assert Client().get(f"/api/v1/polls/{poll_id}/results").status_code == 403
     assert post(f"/api/v1/polls/{poll_id}/close", {}, **alice).status_code == 200
+    assert Client().get(f"/api/v1/polls/{poll_id}/receipts").status_code == 403  # nothing before publication
+    assert post(f"/api/v1/polls/{poll_id}/publish", {}, **alice).json()["code"] == "not_counted"
+    wrong = post(f"/api/v1/polls/{poll_id}/count", [{"teller": "alice@example.org", "passphrase": "not the one"}],
+                 **alice)
+    assert wrong.status_code == 400 and wrong.json()["code"] == "bad_passphrase"
+    counted = post(f"/api/v1/polls/{poll_id}/count", [{"teller": w.alice.pk, "passphrase": "a long teller passphrase"}],
+                   **alice)
+    assert counted.status_code == 200 and counted.json()["counted"], counted.content
+    assert Client().get(f"/api/v1/polls/{poll_id}/results").status_code == 403  # counted, not yet published
     assert post(f"/api/v1/polls/{poll_id}/publish", {}, **alice).status_code == 200
-    results = Client().get(f"/api/v1/polls/{poll_id}/results").json()
-    assert results["result"]["outcome"] == "adopted"
+    results = Client().get(f"/api/v1/polls/{poll_id}/results").json()  # anonymous: a public gathering
+    assert results["result"]["outcome"] == "adopted" and "more than half" in results["rules"]
     receipts = Client().get(f"/api/v1/polls/{poll_id}/receipts").json()
-    assert receipts["ballots"][0]["receipt"] == first.json()["receipt"]
+    assert receipts["ballots"] == [{"receipt": first.json()["receipt"], "choices": ["Yes"],
+                                    "choice_ids": [receipts["ballots"][0]["choice_ids"][0]], "voter": None}]
     audit = Client().get(f"/api/v1/polls/{poll_id}/audit", **alice).json()
-    assert [a["action"] for a in audit] == ["created", "opened", "closed", "published"]
+    assert [a["action"] for a in audit] == ["created", "teller_ready", "opened", "closed", "unlocked", "counted",
+                                            "published"]
 
 
 BAD_BALLOTS = [
@@ -67,7 +88,7 @@ def test_it_answers_bad_ballots_with_a_json_error_and_stores_nothing(world, payl
     r = post(f"/api/v1/polls/{poll.pk}/ballots", payload, **bearer(world.bob))
     assert r.status_code == status, r.content
     assert r.json()["detail"]
-    assert not Ballot.objects.exists() and not Participation.objects.exists()
+    assert not Ballot.objects.exists() and not Participation.objects.exists() and not SealedBallot.objects.exists()
 
 
 def test_it_refuses_voters_off_the_roll_and_unknown_polls(world):

@@ -6,9 +6,9 @@ from django.utils import timezone
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings.models import Registration
 from convoca.voting import services
-from convoca.voting.models import WEIGHT_UNIT, Ballot, Participation, Poll, Proxy
+from convoca.voting.models import WEIGHT_UNIT, Ballot, Participation, Poll, Proxy, SealedBallot
 
-from .helpers import add_delegate, check_in, key, open_poll, option
+from .helpers import add_delegate, check_in, close_and_count, key, open_poll, option
 
 
 @pytest.fixture
@@ -22,7 +22,8 @@ def hall(world):
 
 
 def stored():
-    return Ballot.objects.count(), Participation.objects.count()
+    """(ballots, "has voted" rows): a secret poll's ballots are sealed boxes until its count."""
+    return Ballot.objects.count() + SealedBallot.objects.count(), Participation.objects.count()
 
 
 def test_it_counts_a_retry_with_the_same_key_once_and_returns_the_same_receipt(hall):
@@ -40,7 +41,7 @@ def test_it_refuses_a_second_different_ballot(hall):
     with pytest.raises(ServiceError, match="already voted"):
         services.cast_ballot(hall.bob, poll, ["no"], key())
     assert stored() == (1, 1)
-    assert Ballot.objects.get().choices == [option(poll, "yes")]
+    assert close_and_count(hall, poll).result["counts"][str(option(poll, "yes"))] == WEIGHT_UNIT
 
 
 def test_it_refuses_the_same_key_with_another_ballot(hall):
@@ -112,7 +113,7 @@ def test_it_refuses_ballots_before_opening_and_after_closing(hall):
     with pytest.raises(ServiceError, match="not open yet"):
         services.cast_ballot(w.bob, draft, ["yes"], key())
     poll = open_poll(w)
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     with pytest.raises(ServiceError, match="closed"):
         services.cast_ballot(w.bob, poll, ["yes"], key())
     with pytest.raises(NotFound):
@@ -127,7 +128,7 @@ def test_it_splits_one_organisation_vote_among_its_present_delegates(hall):
     assert poll.eligible_weight == 2 * WEIGHT_UNIT
     assert services.cast_ballot(w.bob, poll, ["yes"], key()).weight == WEIGHT_UNIT // 2
     assert services.cast_ballot(w.maria, poll, ["no"], key()).weight == WEIGHT_UNIT
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     poll.refresh_from_db()
     assert poll.result["cast"] == WEIGHT_UNIT * 3 // 2
     assert poll.result["outcome"] == "rejected"
@@ -144,11 +145,18 @@ def test_it_lets_a_proxy_holder_cast_all_represented_votes_at_once(hall):
     absent, absent_reg = add_delegate(w, "abs@example.org", "Ausente", w.org_mx, present=False)
     services.give_proxy(absent, w.conference, w.bob_reg)
     poll = open_poll(w)
-    result = services.cast_ballot(w.bob, poll, ["yes"], key())
+    k = key()
+    result = services.cast_ballot(w.bob, poll, ["yes"], k)
     assert (result.votes, result.weight) == (2, 2 * WEIGHT_UNIT)
+    # one receipt per vote carried, his own first; a retry gets the same ones
+    assert [reg for _r, reg in result.receipts] == [w.bob_reg.pk, absent_reg.pk]
+    assert len({r for r, _reg in result.receipts}) == 2
+    assert services.cast_ballot(w.bob, poll, ["yes"], k).receipts == result.receipts
     with pytest.raises(PermissionDenied, match="proxy"):
         services.cast_ballot(absent, poll, ["no"], key())
     assert stored() == (2, 2)
+    close_and_count(w, poll)
+    assert sorted(Ballot.objects.values_list("receipt", flat=True)) == sorted(r for r, _reg in result.receipts)
 
 
 def test_it_lets_a_proxy_holder_split_the_represented_votes(hall):
@@ -157,7 +165,7 @@ def test_it_lets_a_proxy_holder_split_the_represented_votes(hall):
     services.give_proxy(absent, w.conference, w.bob_reg)
     poll = open_poll(w)
     services.cast_ballot(w.bob, poll, ["yes"], key(), proxy_split={str(absent_reg.pk): ["no"]})
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     poll.refresh_from_db()
     assert poll.result["counts"][str(option(poll, "yes"))] == WEIGHT_UNIT
     assert poll.result["counts"][str(option(poll, "no"))] == WEIGHT_UNIT
@@ -206,6 +214,7 @@ def test_it_casts_ranked_and_multiple_choice_ballots(hall):
     ranked = open_poll(w, kind="ranked", options="Ana\nBeto\nCira", seats=1)
     a, b, c = (option(ranked, label=n) for n in ("Ana", "Beto", "Cira"))
     services.cast_ballot(w.bob, ranked, [c, a], key())
+    close_and_count(w, ranked)
     assert Ballot.objects.get(poll=ranked).choices == [c, a]  # order kept
     multiple = open_poll(w, kind="multiple", options="A\nB\nC", min_choices=1, max_choices=2)
     with pytest.raises(ServiceError, match="between 1 and 2"):

@@ -8,7 +8,7 @@ import pytest
 from convoca.voting import queries, services
 from convoca.voting.models import WEIGHT_UNIT, Poll, weight_display
 
-from .helpers import add_delegate, check_in, key, open_poll
+from .helpers import add_delegate, check_in, close_and_count, key, open_poll
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_it_reports_an_exact_tie_between_two_thirds_of_one_organisation(trio):
     poll = open_poll(w, weighting=Poll.Weighting.ORGANISATION, secrecy=Poll.Secrecy.OPEN)
     services.cast_ballot(w.bob, poll, ["yes"], key())
     services.cast_ballot(w.d2, poll, ["no"], key())
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     poll.refresh_from_db()
     assert poll.result["outcome"] == "rejected" and poll.result["tie"] is True
     shown = queries.labelled_result(poll, poll.result)
@@ -50,7 +50,7 @@ def test_it_lets_three_thirds_reach_a_block_threshold_of_one_vote(trio):
                      secrecy=Poll.Secrecy.OPEN, electorate=Poll.Electorate.PRESENT)
     for user in (w.bob, w.d2, w.d3):
         services.cast_ballot(user, poll, ["block"], key())
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     poll.refresh_from_db()
     assert poll.result["outcome"] == "blocked"
 

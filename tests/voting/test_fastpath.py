@@ -14,10 +14,10 @@ from django.db import close_old_connections
 from convoca.accounts import services as accounts
 from convoca.voting import ballot_box, fastpath
 from convoca.voting.fastpath import wrap
-from convoca.voting.models import Ballot, Participation
+from convoca.voting.models import Ballot, Participation, SealedBallot
 
 from .helpers import add_delegate, check_in, key, open_poll
-from .test_api import bearer
+from .test_api import bearer, post
 
 app = wrap(get_wsgi_application())
 
@@ -59,11 +59,14 @@ def test_it_answers_a_cast_like_the_api_and_counts_a_retry_once(world):
     headers = auth(world.bob)
     payload = {"choices": ["yes"], "idempotency_key": key()}
     status, response_headers, body = call(f"/api/v1/polls/{poll.pk}/ballots", payload, headers)
-    assert status == 201 and set(body) == {"poll", "receipt", "votes", "weight", "duplicate", "changed"}
+    assert status == 201 and set(body) == {"poll", "receipt", "receipts", "votes", "weight", "duplicate", "changed"}
+    assert body["receipts"] == [{"receipt": body["receipt"], "vote": "own", "delegate": None}]
     assert "no-store" in response_headers["Cache-Control"] and response_headers["X-Content-Type-Options"] == "nosniff"
     again = call(f"/api/v1/polls/{poll.pk}/ballots", payload, headers)
     assert again[0] == 200 and again[2]["receipt"] == body["receipt"] and again[2]["duplicate"]
-    assert Ballot.objects.count() == 1 and Participation.objects.count() == 1
+    assert SealedBallot.objects.count() == 1 and Participation.objects.count() == 1 and not Ballot.objects.exists()
+    # the same JSON as the API's own answer to the same retry
+    assert post(f"/api/v1/polls/{poll.pk}/ballots", payload, **bearer(world.bob)).json() == again[2]
 
 
 def test_it_hands_refusals_and_strangers_to_django(world):
@@ -76,7 +79,7 @@ def test_it_hands_refusals_and_strangers_to_django(world):
     assert call(url, {"choices": ["yes"]}, {"HTTP_AUTHORIZATION": "Bearer forged"})[0] == 401
     assert call(url, b"{not json", auth(world.bob))[0] == 400
     assert call(url, {"choices": ["yes"]}, auth(world.bob), host="evil.example")[0] == 400  # ALLOWED_HOSTS
-    assert not Ballot.objects.exists()
+    assert not Ballot.objects.exists() and not SealedBallot.objects.exists()
 
 
 def ballots_url(poll):

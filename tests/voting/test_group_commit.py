@@ -6,9 +6,9 @@ import threading
 import pytest
 
 from convoca.voting import ballot_box, services
-from convoca.voting.models import Ballot, Participation
+from convoca.voting.models import Ballot, Participation, SealedBallot
 
-from .helpers import add_delegate, check_in, key, open_poll
+from .helpers import add_delegate, check_in, close_and_count, key, open_poll
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,9 +44,10 @@ def test_it_commits_concurrent_casts_in_batches_and_counts_retries_once(world, m
         t.join(30)
     assert not errors
     assert all(len(set(r)) == 1 and len(r) == 2 for r in results.values())  # retry -> same receipt
-    assert Ballot.objects.filter(poll=poll).count() == len(voters)
+    assert SealedBallot.objects.filter(poll=poll).count() == len(voters) and not Ballot.objects.exists()
     assert Participation.objects.filter(poll=poll).count() == len(voters)
     assert sum(sizes) == len(voters) * 2 and max(sizes) > 1  # several casts shared a transaction
-    services.close_poll(w.alice, poll)
-    assert poll.result["ballots"] == len(voters)
+    close_and_count(w, poll)
+    assert poll.result["ballots"] == len(voters) == Ballot.objects.filter(poll=poll).count()
+    assert sorted(Ballot.objects.values_list("receipt", flat=True)) == sorted(r[0] for r in results.values())
     ballot_box.release_connection()  # so the test database can be dropped

@@ -14,7 +14,13 @@ from convoca.core.management.commands.tick import tick_once
 from convoca.voting import queries, services
 from convoca.voting.models import AuditEntry, Option, Poll
 
-from .helpers import add_delegate, check_in, key, open_poll, option
+from .helpers import PASSPHRASE, add_delegate, check_in, close_and_count, key, new_poll, open_poll, option
+
+
+def close_and_count_sealed(w, poll):
+    services.count_sealed(w.alice, poll, [(w.alice, PASSPHRASE)])
+    poll.refresh_from_db()
+    return poll
 
 CONTRADICTIONS = [
     ({"kind": "multiple", "options": "A\nB\nC", "min_choices": 3, "max_choices": 2}, "min_choices"),
@@ -64,20 +70,21 @@ def test_it_lets_only_organisers_create_polls(world):
 def test_it_runs_the_whole_lifecycle_and_audits_every_step(world):
     w = world
     check_in(w.bob_reg)
-    poll = services.create_poll(w.alice, w.conference, title="¿Huelga continental?", kind="yes_no")
+    poll = new_poll(w, title="¿Huelga continental?", kind="yes_no")
     assert poll.options.count() == 3
     services.open_poll(w.alice, poll)
     assert queries.turnout(poll)["voted"] == 0
     services.cast_ballot(w.bob, poll, ["yes"], key())
     assert queries.turnout(poll)["voted"] == 1
     assert not queries.can_see_results(w.bob, poll)
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     assert queries.can_see_results(w.alice, poll) and not queries.can_see_results(w.bob, poll)
     services.publish_poll(w.alice, poll)
     assert queries.can_see_results(w.bob, poll)
     assert poll.result["outcome"] == "adopted"
     assert list(AuditEntry.objects.filter(poll=poll).values_list("action", "actor")) == [
-        ("created", w.alice.pk), ("opened", w.alice.pk), ("closed", w.alice.pk), ("published", w.alice.pk),
+        ("created", w.alice.pk), ("teller_ready", w.alice.pk), ("opened", w.alice.pk), ("closed", w.alice.pk),
+        ("unlocked", w.alice.pk), ("counted", w.alice.pk), ("published", w.alice.pk),
     ]
     with pytest.raises(ServiceError):
         services.annul_poll(w.alice, poll, "too late")
@@ -86,7 +93,7 @@ def test_it_runs_the_whole_lifecycle_and_audits_every_step(world):
 def test_it_refuses_steps_out_of_order(world):
     w = world
     check_in(w.bob_reg)
-    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no")
+    poll = new_poll(w, title="Q", kind="yes_no")
     for step in (services.close_poll, services.publish_poll):
         with pytest.raises(ServiceError):
             step(w.alice, poll)
@@ -132,9 +139,8 @@ def test_it_changes_nothing_when_a_page_is_read_after_the_opening_time(world, cl
 def test_it_opens_and_closes_on_schedule(world):
     w = world
     check_in(w.bob_reg)
-    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no",
-                                opens_at=timezone.now() + dt.timedelta(minutes=5),
-                                closes_at=timezone.now() + dt.timedelta(minutes=10))
+    poll = new_poll(w, title="Q", kind="yes_no", opens_at=timezone.now() + dt.timedelta(minutes=5),
+                    closes_at=timezone.now() + dt.timedelta(minutes=10))
     assert tick_once()["voting"] == {"opened": 0, "closed": 0}
     with pytest.raises(ServiceError, match="not open yet"):
         services.cast_ballot(w.bob, poll.pk, ["yes"], key())
@@ -151,9 +157,23 @@ def test_it_opens_and_closes_on_schedule(world):
     assert poll.state == Poll.State.OPEN
     assert tick_once()["voting"] == {"opened": 0, "closed": 1}
     poll.refresh_from_db()
-    assert poll.state == Poll.State.CLOSED and poll.result["ballots"] == 1
+    assert poll.state == Poll.State.CLOSED and poll.result is None  # sealed: it waits for its teller
+    assert close_and_count_sealed(w, poll).result["ballots"] == 1
     actions = list(AuditEntry.objects.filter(poll=poll).values_list("action", "note", "actor"))
-    assert actions[1:] == [("opened", "scheduled", None), ("closed", "scheduled", None)]
+    assert actions[2:4] == [("opened", "scheduled", None), ("closed", "scheduled", None)]
+
+
+def test_it_leaves_a_secret_poll_to_the_ticker_only_once_every_teller_is_ready(world):
+    w = world
+    check_in(w.bob_reg)
+    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no", tellers=["alice@example.org", w.carla.pk])
+    Poll.objects.filter(pk=poll.pk).update(opens_at=timezone.now() - dt.timedelta(seconds=1))
+    services.set_teller_passphrase(w.alice, poll, PASSPHRASE)
+    assert tick_once()["voting"] == {"opened": 0, "closed": 0}  # carla has not set hers: skipped, nothing changed
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.DRAFT and poll.public_key is None
+    services.set_teller_passphrase(w.carla, poll, "carla's own teller passphrase")
+    assert tick_once()["voting"] == {"opened": 1, "closed": 0}
 
 
 def test_it_elects_a_committee_by_stv_and_reports_the_rounds(world):
@@ -165,7 +185,7 @@ def test_it_elects_a_committee_by_stv_and_reports_the_rounds(world):
     ballots = [[a, b], [a, c], [a, b], [b, a], [c, d], [c, d]]  # no tie: Cira is second
     for user, ranking in zip(voters, ballots, strict=True):
         services.cast_ballot(user, poll, ranking, key())
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     assert poll.result["winners"][0] == a and len(poll.result["winners"]) == 2
     assert poll.result["rounds"][0]["quota"] == "3"
 
@@ -177,14 +197,14 @@ def test_it_fails_a_consensus_blocked_by_one_organisation(world):
     poll = open_poll(w, kind="consensus", weighting="organisation", block_threshold=1)
     services.cast_ballot(w.bob, poll, ["agree"], key())
     services.cast_ballot(maria, poll, ["block"], key())
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     assert poll.result["outcome"] == "blocked"
 
 
 def test_it_ticks_from_the_command_line(world):
     w = world
     check_in(w.bob_reg)
-    poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no")
+    poll = new_poll(w, title="Q", kind="yes_no")
     Poll.objects.filter(pk=poll.pk).update(opens_at=timezone.now() - dt.timedelta(seconds=1))
     out = StringIO()
     call_command("tick", stdout=out)

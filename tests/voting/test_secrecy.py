@@ -1,5 +1,7 @@
 """A secret poll leaves nothing that links a voter to a choice: we inspect
-every table, the cache and every log line captured while people voted."""
+every table, the cache and every log line captured while people voted and
+while the tellers counted. (tests/voting/test_sealed_secrecy.py also searches
+system columns, row order, pg_dump, the WAL and the SQLite file's bytes.)"""
 
 import logging
 
@@ -8,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from convoca.voting import queries, services
-from convoca.voting.models import Ballot, Participation, Poll
+from convoca.voting.models import Ballot, Participation, Poll, SealedBallot
 
-from .helpers import add_delegate, check_in, key, open_poll, option
+from .helpers import PASSPHRASE, add_delegate, check_in, close_and_count, key, open_poll, option
 
 
 def all_rows():
@@ -42,6 +44,14 @@ def test_it_keeps_no_link_between_voter_and_choice_anywhere(world, caplog):
             keys.append(k)
             receipts.append(services.cast_ballot(user, poll, [ids[i % 3]], k).receipt)
         services.close_poll(w.alice, poll)
+        # 0. while open and closed but not counted: no receipt and no choice anywhere, only sealed boxes
+        rows = all_rows()
+        for table, lines in rows.items():
+            text = "\n".join(lines)
+            assert not any(r in text for r in receipts), table
+        assert not Ballot.objects.exists() and SealedBallot.objects.filter(poll=poll).count() == len(voters)
+        assert queries.receipts(poll) == [] and not queries.can_see_receipts(w.alice, poll)
+        services.count_sealed(w.alice, poll, [(w.alice, PASSPHRASE)])
     logged = "\n".join(r.getMessage() for r in caplog.records) + "\n".join(q["sql"] for q in captured.captured_queries)
 
     # 1. the ballot table names nobody and carries no time; "has voted" carries no choice
@@ -66,15 +76,21 @@ def test_it_keeps_no_link_between_voter_and_choice_anywhere(world, caplog):
     # 3. nothing in the logs, the captured SQL or the cache holds a receipt or a ballot insert
     for r in receipts:
         assert r not in logged
+    assert PASSPHRASE not in logged
     assert "INSERT INTO voting_ballot" not in logged.replace('"', "")
+    assert "INSERT INTO voting_sealedballot" not in logged.replace('"', "")
     cached = "\n".join(cached_values())
     assert not any(r in cached for r in receipts)
-    # 4. ids and row order carry no arrival order: random 63-bit ids, resealed at close
+    # 4. ids and row order carry no arrival order: random 63-bit ids, written in one go at the count; the sealed
+    # boxes and every key are gone
+    assert not SealedBallot.objects.exists() and not poll.tellers.exclude(share=None).exists()
+    poll.refresh_from_db()
+    assert poll.public_key is None
     ballot_ids = list(Ballot.objects.filter(poll=poll).order_by("pk").values_list("pk", flat=True))
     assert len(ballot_ids) == len(voters) and max(ballot_ids) - min(ballot_ids) > 10**9
-    # 5. the audit trail never mentions a choice or a receipt
+    # 5. the audit trail never mentions a choice, a receipt or a passphrase
     for line in rows["voting_auditentry"]:
-        assert not any(r in line for r in receipts)
+        assert not any(r in line for r in receipts) and PASSPHRASE not in line
     # 6. everyone can still check their own ballot and recount
     published = {row["receipt"]: row["choice_ids"] for row in queries.receipts(poll)}
     assert set(published) == set(receipts)
@@ -86,7 +102,7 @@ def test_it_publishes_who_voted_what_in_a_named_poll(world):
     check_in(w.bob_reg)
     poll = open_poll(w, secrecy=Poll.Secrecy.NAMED)
     services.cast_ballot(w.bob, poll, ["no"], key())
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     rows = queries.receipts(poll, w.alice)
     assert rows[0]["voter"] == "Bob Delegado" and rows[0]["choice_ids"] == [option(poll, "no")]
     # someone who may not see bob's name reads his organisation instead
@@ -98,7 +114,7 @@ def test_it_shows_who_voted_what_in_an_open_poll_to_organisers_only(world):
     check_in(w.bob_reg)
     poll = open_poll(w, secrecy=Poll.Secrecy.OPEN)
     services.cast_ballot(w.bob, poll, ["yes"], key())
-    services.close_poll(w.alice, poll)
+    close_and_count(w, poll)
     assert queries.receipts(poll, w.alice)[0]["voter"] == "Bob Delegado"
     assert "voter" not in queries.receipts(poll, w.nadia)[0]
     assert "voter" not in queries.receipts(poll, None)[0]

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from convoca.voting import services
-from convoca.voting.models import Ballot, Participation, Poll
+from convoca.voting.models import Ballot, Participation, Poll, SealedBallot
 
-from .helpers import add_delegate, check_in, key, open_poll, option
+from .helpers import PASSPHRASE, add_delegate, check_in, close_and_count, key, open_poll, option
 
 
 def test_it_shows_the_ballot_and_confirms_with_a_receipt(world, as_user):
@@ -28,7 +28,7 @@ def test_it_shows_the_ballot_and_confirms_with_a_receipt(world, as_user):
     receipt = re.search(r'<code id="receipt">([A-Z0-9-]+)</code>', done.content.decode()).group(1)
     again = client.post(reverse("voting:cast", args=[poll.pk]), data)  # a double click or a reload
     assert receipt in again.content.decode()
-    assert Ballot.objects.count() == 1 and Participation.objects.count() == 1
+    assert SealedBallot.objects.count() == 1 and Participation.objects.count() == 1 and not Ballot.objects.exists()
     after = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
     assert "You have voted" in after and 'name="choice"' not in after
 
@@ -54,6 +54,7 @@ def test_it_ranks_candidates_without_javascript(world, as_user):
     dup = as_user(w.bob).post(url, {f"rank_{a}": "1", f"rank_{b}": "1", "idempotency_key": key()})
     assert "one candidate only" in dup.content.decode()
     as_user(w.bob).post(url, {f"rank_{b}": "1", f"rank_{c}": "2", "idempotency_key": key()})
+    close_and_count(w, poll)
     assert Ballot.objects.get().choices == [b, c]
 
 
@@ -93,12 +94,34 @@ def test_it_runs_the_lifecycle_from_the_poll_page(world, as_user):
     check_in(w.bob_reg)
     client = as_user(w.alice)
     poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no")
-    for step in ("open", "close", "publish"):
-        assert client.post(reverse(f"voting:{step}", args=[poll.pk])).status_code == 302
+    detail = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert "no passphrase yet" in detail and reverse("voting:teller", args=[poll.pk]) in detail
+    client.post(reverse("voting:open", args=[poll.pk]))
     poll.refresh_from_db()
-    assert poll.state == Poll.State.PUBLISHED
+    assert poll.state == Poll.State.DRAFT  # alice, the teller, has not set her passphrase
+    teller = reverse("voting:teller", args=[poll.pk])
+    short = client.post(teller, {"passphrase": "short", "confirm": "short"})
+    assert "at least 12 characters" in short.content.decode()
+    other = client.post(teller, {"passphrase": "my teller passphrase", "confirm": "my teller passphrase!"})
+    assert "different" in other.content.decode()
+    assert client.post(teller, {"passphrase": "my teller passphrase", "confirm": "my teller passphrase"}).status_code == 302
+    for step in ("open", "close"):
+        assert client.post(reverse(f"voting:{step}", args=[poll.pk])).status_code == 302
+    page = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert reverse("voting:count", args=[poll.pk]) in page
+    count = reverse("voting:count", args=[poll.pk])
+    form = client.get(count).content.decode()
+    assert 'name="teller_1"' in form and 'name="passphrase_1"' in form and 'name="teller_2"' not in form
+    wrong = client.post(count, {"teller_1": str(w.alice.pk), "passphrase_1": "not my passphrase"})
+    assert "passphrase of teller 1 is wrong" in wrong.content.decode()
+    assert client.post(count, {"teller_1": str(w.alice.pk), "passphrase_1": "my teller passphrase"}).status_code == 302
+    assert client.post(reverse("voting:publish", args=[poll.pk])).status_code == 302
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.PUBLISHED and poll.result["outcome"]
     page = as_user(w.nadia).get(reverse("voting:detail", args=[poll.pk])).content.decode()
     assert "Result" in page
+    results = as_user(None).get(reverse("voting:results", args=[poll.pk]))  # anonymous: no login page
+    assert results.status_code == 200 and "more than half" in results.content.decode()
     receipts = as_user(None).get(reverse("voting:receipts", args=[poll.pk]) + "?receipt=NOPE")
     assert "No ballot has this code" in receipts.content.decode()
 
@@ -150,7 +173,8 @@ def test_it_renders_every_page_of_polls_in_every_state_without_template_errors(w
     pages = [reverse("voting:list", args=["conferencia"]), reverse("voting:proxies", args=["conferencia"]),
              reverse("voting:create", args=["conferencia"])]
     for poll in polls:
-        pages += [reverse(f"voting:{name}", args=[poll.pk]) for name in ("detail", "receipts", "audit", "turnout", "annul")]
+        pages += [reverse(f"voting:{name}", args=[poll.pk])
+                  for name in ("detail", "receipts", "results", "audit", "turnout", "annul", "teller", "count")]
     for user in (w.alice, w.bob):
         client = as_user(user)
         for url in pages:
@@ -171,6 +195,7 @@ def test_it_creates_a_poll_for_a_chosen_group_with_bloc_weights_from_the_form(wo
     assert ok.status_code == 302
     poll = Poll.objects.get()
     assert list(poll.chosen_voters.all()) == [w.bob_reg] and poll.custom_weights == {f"org:{w.org_co.pk}": "3"}
+    services.set_teller_passphrase(w.alice, poll, PASSPHRASE)
     services.open_poll(w.alice, poll)  # bob need not be checked in: he was chosen
     assert services.cast_ballot(w.bob, poll, ["yes"], key()).weight == 3_000_000
 
