@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "convoca.core",
+    "convoca.texts",
     "convoca.accounts",
     "convoca.network",
     "convoca.gatherings",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from convoca.network.models import Organisation
+from convoca.texts import languages
 
 from .models import Gathering, Registration
 from .services import GATHERING_FIELDS, gathering_problems
@@ -44,6 +45,10 @@ class GatheringForm(forms.Form):
         help_text=_("Link to the video room. Shown only to organisers and accredited participants."),
     )
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    original_language = forms.ChoiceField(
+        label=_("Language of the title and description"), required=False,
+        help_text=_("Translators will translate them into the other languages."),
+    )
     registration_open = forms.BooleanField(label=_("Registration is open"), required=False, initial=True)
 
     def __init__(self, *args, gathering=None, can_change_scope=True, **kwargs):
@@ -54,6 +59,9 @@ class GatheringForm(forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("None (continental)"))] + list(countries)
+        self.fields["original_language"].choices = languages.reader_choices()
+        if gathering is None:
+            self.fields["original_language"].initial = languages.current_language()
         if not can_change_scope:
             for name in ("kind", "country"):
                 self.fields[name].disabled = True

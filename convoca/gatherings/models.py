@@ -6,12 +6,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from convoca.texts.models import Translatable
+
 
 def new_nonce():
     return secrets.token_urlsafe(16)
 
 
-class Gathering(models.Model):
+class Gathering(Translatable):
+    """The continental conference or a national preparatory meeting. Its title
+    and description exist in the four languages (``convoca.texts``)."""
+
+    TRANSLATABLE_FIELDS = ("title", "description")
+    GATHERING_LOOKUP = "pk"  # a gathering is its own gathering
+
     class Kind(models.TextChoices):
         CONFERENCE = "conference", _("Continental conference")
         PREPARATORY = "preparatory", _("National preparatory meeting")

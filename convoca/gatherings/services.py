@@ -22,6 +22,8 @@ from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks
 from convoca.core.errors import PermissionDenied, ServiceError
 from convoca.network import services as network_services
 from convoca.network.models import Membership, Person
+from convoca.texts import languages
+from convoca.texts import services as text_services
 
 from .models import Gathering, Registration, new_nonce
 
@@ -30,7 +32,7 @@ BADGE_SALT = "convoca.gatherings.badge"
 RESERVED_SLUGS = frozenset({"new", "mandates"})
 GATHERING_FIELDS = (
     "kind", "slug", "title", "country", "starts_on", "ends_on", "place", "online_url", "description",
-    "registration_open",
+    "registration_open", "original_language",
 )
 SCOPE_FIELDS = ("kind", "country")  # only coordinators change these
 MAX_REASON = 1000
@@ -50,6 +52,13 @@ def _clean_gathering_values(values):
         clean["country"] = clean["country"].upper()
     if "registration_open" in clean:
         clean["registration_open"] = bool(clean["registration_open"])
+    if "original_language" in clean:
+        language = clean["original_language"]
+        language = language.strip().lower() if isinstance(language, str) else language
+        if language in (None, ""):
+            clean.pop("original_language")  # not said: the author's language (create), unchanged (update)
+        else:
+            clean["original_language"] = language
     return clean
 
 
@@ -113,28 +122,40 @@ def gathering_problems(values, instance=None):
             )
     if not place and not online_url:
         problems.append(ServiceError(_("Give a place, an online room, or both."), field="place"))
+    language = values.get("original_language")
+    if language not in (None, "") and language not in languages.codes():
+        problems.append(ServiceError(
+            _("Choose one of the languages: %(choices)s.") % {"choices": ", ".join(languages.codes())},
+            field="original_language",
+        ))
     return problems
 
 
 def create_gathering(
     user, *, kind, slug, title, starts_on, ends_on, country="", place="", online_url="", description="",
-    registration_open=True,
+    registration_open=True, original_language=None,
 ):
-    """Coordinators create the conference and the national preparatory meetings."""
+    """Coordinators create the conference and the national preparatory meetings.
+    The title and description are written in ``original_language`` (the
+    author's language when not given); translators add the other languages."""
     if not user.has_perm("gatherings.add_gathering"):
         raise PermissionDenied(_("Only coordinators can create gatherings."))
     values = _clean_gathering_values(
         {
             "kind": kind, "slug": slug, "title": title, "country": country, "starts_on": starts_on, "ends_on": ends_on,
             "place": place, "online_url": online_url, "description": description, "registration_open": registration_open,
+            "original_language": original_language,
         }
     )
     problems = gathering_problems(values)
     if problems:
         raise problems[0]
+    values["original_language"] = text_services.clean_original_language(values.get("original_language"))
     try:
         with transaction.atomic():
-            return Gathering.objects.create(**values)
+            gathering = Gathering.objects.create(**values)
+            text_services.record_original(gathering)
+            return gathering
     except IntegrityError:
         raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug") from None
 
@@ -161,11 +182,14 @@ def update_gathering(user, gathering, **changes):
     problems = gathering_problems(merged, instance=gathering)
     if problems:
         raise problems[0]
+    previous = {name: getattr(gathering, name) for name in (*Gathering.TRANSLATABLE_FIELDS, "original_language")}
     for name, value in changed.items():
         setattr(gathering, name, value)
     try:
         with transaction.atomic():
             gathering.save(update_fields=list(changed))
+            # A new title or description: the translations of the earlier text become outdated.
+            text_services.record_original_change(gathering, changed, previous=previous)
     except IntegrityError:
         raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug") from None
     return gathering
