@@ -15,6 +15,7 @@ urlpatterns = [
     path("gatherings/", include("convoca.gatherings.urls")),
     path("imports/", include("convoca.imports.urls")),
     path("votes/", include("convoca.voting.urls")),
+    path("translations/", include("convoca.texts.urls")),
     path("api/v1/", api.urls),
 ]
 

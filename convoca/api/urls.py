@@ -7,7 +7,7 @@ from convoca.core.errors import ServiceError
 api = NinjaAPI(
     title="Convoca API",
     version="1.0.0",
-    description="Registry, gatherings and registrations. Authenticate scripts with `Authorization: Bearer <token>`.",
+    description="Registry, gatherings, registrations, votes and translations. Authenticate scripts with `Authorization: Bearer <token>`.",
     urls_namespace="api-1.0.0",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -52,12 +52,14 @@ def _register_routers():
     from convoca.accounts.api import router as accounts_router
     from convoca.gatherings.api import router as gatherings_router
     from convoca.network.api import router as network_router
+    from convoca.texts.api import router as texts_router
     from convoca.voting.api import router as voting_router
 
     api.add_router("/", network_router)
     api.add_router("/", gatherings_router)
     api.add_router("/", accounts_router)
     api.add_router("/", voting_router)
+    api.add_router("/", texts_router)
 
 
 _register_routers()
