@@ -12,6 +12,8 @@ from ninja import Router, Schema
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.network.models import Organisation
+from convoca.texts import languages
+from convoca.texts.queries import localize
 
 from . import queries, services
 from .models import Gathering, Registration
@@ -24,6 +26,7 @@ router = Router(tags=["gatherings"])
 
 
 class GatheringOut(Schema):
+    id: int
     slug: str
     kind: str
     title: str
@@ -35,6 +38,10 @@ class GatheringOut(Schema):
     description: str
     registration_open: bool
     url: str
+    language: str
+    original_language: str
+    is_translation: bool
+    is_outdated: bool
 
 
 class GatheringIn(Schema):
@@ -48,6 +55,7 @@ class GatheringIn(Schema):
     online_url: Any = ""
     description: Any = ""
     registration_open: Any = True
+    original_language: Any = None
 
 
 class OrganisationRef(Schema):
@@ -132,16 +140,34 @@ def _registration(registration_id):
     return registration
 
 
+def _reader_language(request, lang):
+    """``?lang=`` when given (one of the four codes), else the request's
+    language (Accept-Language, the language cookie or the site's default)."""
+    if lang in (None, ""):
+        return languages.current_language()  # LocaleMiddleware chose it for this request
+    code = languages.normalize(lang)
+    if code is None or code != lang.strip().lower():
+        raise ServiceError(
+            _("Choose one of the languages: %(choices)s.") % {"choices": ", ".join(languages.codes())}, field="lang",
+        )
+    return code
+
+
 def _gathering_out(user, gathering, detail=False):
+    """A gathering as JSON, its title and description as ``localize`` left
+    them (``gathering.localized``): ``language`` says which one they are in."""
     show_room = detail and bool(gathering.online_url) and can_see_online_room(
         user, gathering, queries.registration_of(user, gathering)
     )
+    shown = gathering.localized
     return {
-        "slug": gathering.slug, "kind": gathering.kind, "title": gathering.title,
+        "id": gathering.pk, "slug": gathering.slug, "kind": gathering.kind, "title": shown["title"].text,
         "country": gathering.country.code or None, "starts_on": gathering.starts_on, "ends_on": gathering.ends_on,
         "place": gathering.place, "online_url": gathering.online_url if show_room else None,
-        "description": gathering.description, "registration_open": gathering.registration_open,
-        "url": gathering.get_absolute_url(),
+        "description": shown["description"].text, "registration_open": gathering.registration_open,
+        "url": gathering.get_absolute_url(), "language": shown.language,
+        "original_language": gathering.original_language, "is_translation": shown.is_translation,
+        "is_outdated": shown.is_outdated,
     }
 
 
@@ -203,17 +229,23 @@ def _choice(value, choices, field):
 
 
 @router.get("/gatherings", response={200: list[GatheringOut], **ERRORS}, auth=optional, summary="List gatherings")
-def list_gatherings(request):
-    """Every gathering, upcoming first. Public."""
-    upcoming = list(queries.upcoming_gatherings())
-    past = list(queries.past_gatherings())
-    return [_gathering_out(request.user, g) for g in upcoming + past]
+def list_gatherings(request, lang: str = None):
+    """Every gathering, upcoming first. Public. Titles and descriptions in ``lang``
+    (es, pt-br, en, fr; else the Accept-Language of the request) when translated,
+    else in their original language: ``language`` and ``is_translation`` say which."""
+    language = _reader_language(request, lang)
+    gatherings = localize(list(queries.upcoming_gatherings()) + list(queries.past_gatherings()), language)
+    return [_gathering_out(request.user, g) for g in gatherings]
 
 
 @router.get("/gatherings/{slug}", response={200: GatheringOut, **ERRORS}, auth=optional, summary="One gathering")
-def get_gathering(request, slug: str):
-    """Public; the online room link only for organisers and accredited participants."""
-    return _gathering_out(request.user, _gathering(slug), detail=True)
+def get_gathering(request, slug: str, lang: str = None):
+    """Public; the online room link only for organisers and accredited participants.
+    Title and description in ``lang`` or the Accept-Language, as in the list."""
+    language = _reader_language(request, lang)
+    gathering = _gathering(slug)
+    localize([gathering], language)
+    return _gathering_out(request.user, gathering, detail=True)
 
 
 @router.post("/gatherings", response={201: GatheringOut, **ERRORS}, auth=token_or_session, summary="Create a gathering")
@@ -228,7 +260,9 @@ def create_gathering(request, payload: GatheringIn):
         country=_text(payload.country, "country"), place=_text(payload.place, "place"),
         online_url=_text(payload.online_url, "online_url"), description=_text(payload.description, "description"),
         registration_open=_bool(payload.registration_open, "registration_open"),
+        original_language=_text(payload.original_language, "original_language") or None,
     )
+    localize([gathering], gathering.original_language)
     return 201, _gathering_out(request.user, gathering, detail=True)
 
 

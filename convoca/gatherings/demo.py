@@ -14,7 +14,14 @@ database holds; gatherings are keyed on their slug and registrations on
 gathering + person. Rows that exist are never updated or deleted. Gathering
 dates are relative to the day of loading.
 
-The titles, places and reasons are in ``demo_data.py``.
+Titles and descriptions have language versions (``convoca.texts``): each
+gathering is written in its country's language, the demo translator has
+translated some of them, a few of those translations are outdated (the text
+changed since: ``EARLIER``) and the rest are missing, so the translators' queue
+has work. Snapshots and translations are keyed on gathering + revision and
+gathering + language, and written as seed rows too.
+
+The titles, places, reasons and translations are in ``demo_data.py``.
 """
 
 import datetime as dt
@@ -24,8 +31,18 @@ from django.utils import timezone
 
 from convoca.accounts import demo as accounts_demo
 from convoca.accounts.demo_data import login_email
+from convoca.texts.models import Snapshot, Translation
+from convoca.texts.registry import label_of
 
-from .demo_data import CONFERENCE, MEETING_DESCRIPTIONS, MEETINGS, REFUSAL_REASONS
+from .demo_data import (
+    CONFERENCE,
+    EARLIER,
+    MEETING_DESCRIPTIONS,
+    MEETINGS,
+    ORIGINAL_LANGUAGE,
+    REFUSAL_REASONS,
+    TRANSLATIONS,
+)
 from .models import Gathering, Registration
 
 # --- planning (pure Python, no database) --------------------------------------------------
@@ -142,6 +159,44 @@ def _create_missing(model, objects, key, existing_keys):
     return len(missing)
 
 
+def _language_versions(gatherings, translator, now):
+    """The snapshots of each gathering's text (the earlier wording too, where
+    it changed) and the demo translator's versions, those that are missing.
+    Returns how many translations were created."""
+    label = label_of(Gathering)
+    ids = [g.pk for g in gatherings.values()]
+    snapshots, translations = [], []
+    for slug, gathering in gatherings.items():
+        current = gathering.original_values()
+        earlier = EARLIER.get(slug) if gathering.text_revision >= 2 else None
+        versions = {gathering.text_revision: current}
+        if earlier:
+            versions[1] = {**current, **earlier}
+        snapshots += [
+            Snapshot(target=label, object_id=gathering.pk, revision=revision, language=gathering.original_language,
+                     fields=fields)
+            for revision, fields in versions.items()
+        ]
+        for language, fields in TRANSLATIONS.get(slug, {}).items():
+            if language == gathering.original_language:
+                continue
+            fields = dict(fields)
+            outdated = fields.pop("earlier", False) and earlier is not None
+            translations.append(Translation(
+                target=label, object_id=gathering.pk, language=language, fields=fields,
+                revision=1 if outdated else gathering.text_revision, translated_by=translator,
+                translated_at=now - dt.timedelta(days=20 if outdated else 3),
+            ))
+    _create_missing(
+        Snapshot, snapshots, lambda x: (x.object_id, x.revision),
+        set(Snapshot.objects.filter(target=label, object_id__in=ids).values_list("object_id", "revision")),
+    )
+    return _create_missing(
+        Translation, translations, lambda x: (x.object_id, x.language),
+        set(Translation.objects.filter(target=label, object_id__in=ids).values_list("object_id", "language")),
+    )
+
+
 def load(context):
     """Create the missing gatherings and registrations; return {slug: Gathering}."""
     network = context.loaded["network"]
@@ -157,10 +212,16 @@ def load(context):
         fields = ("slug", "kind", "title", "country", "starts_on", "ends_on", "place", "description",
                   "registration_open")
         created["gatherings"] = _create_missing(
-            Gathering, [Gathering(**{f: g[f] for f in fields}) for g in plan], lambda x: x.slug,
-            set(Gathering.objects.filter(slug__in=slugs).values_list("slug", flat=True)),
+            Gathering,
+            [
+                Gathering(**{f: g[f] for f in fields}, original_language=ORIGINAL_LANGUAGE[g["language"]],
+                          text_revision=2 if g["slug"] in EARLIER else 1)
+                for g in plan
+            ],
+            lambda x: x.slug, set(Gathering.objects.filter(slug__in=slugs).values_list("slug", flat=True)),
         )
         gatherings = {g.slug: g for g in Gathering.objects.filter(slug__in=slugs)}
+        created["translations"] = _language_versions(gatherings, user_of_role.get("translator"), context.now)
 
         # Registrations, keyed on (gathering, person).
         with_mandate_time = _has_field(Registration, "mandate_decided_at")
@@ -185,4 +246,7 @@ def load(context):
 
 
 def totals():
-    return {"gatherings": Gathering.objects.count(), "registrations": Registration.objects.count()}
+    return {
+        "gatherings": Gathering.objects.count(), "registrations": Registration.objects.count(),
+        "translations": Translation.objects.count(),
+    }

@@ -65,3 +65,81 @@ REFUSAL_REASONS = {
         "Inscription en double.",
     ],
 }
+
+# Languages of the originals, as the demo writes them above, for ``Gathering.original_language``.
+ORIGINAL_LANGUAGE = {"es": "es", "pt": "pt-br", "en": "en", "fr": "fr"}
+
+# Earlier wordings of texts that changed after some of their translations were
+# made: the gathering is at its second version, and the translations of the
+# first one are outdated (the translators' queue lists them, with the changes).
+EARLIER = {
+    "conferencia-continental": {
+        "description": (
+            "Dos días de debate entre sindicatos, movimientos sociales y organizaciones de derechos humanos y de "
+            "personas migrantes de las Américas. La conferencia adopta una declaración y convoca jornadas "
+            "continentales de acción."
+        ),
+    },
+    "preparatorio-mexico": {
+        "description": "Encuentro de las organizaciones del país para elegir la delegación a la conferencia continental.",
+    },
+}
+
+# Language versions made by the demo translator: slug -> {language: fields}. A
+# version marked "earlier" translates the earlier wording above (it is outdated).
+# Every other language of every other gathering is missing.
+TRANSLATIONS = {
+    "conferencia-continental": {
+        "pt-br": {
+            "title": "Conferência Continental pelos Direitos das Pessoas Migrantes e a Soberania dos Povos",
+            "description": (
+                "Três dias de debate entre sindicatos, movimentos sociais, parlamentares e organizações de direitos "
+                "humanos e de pessoas migrantes das Américas. Os encontros nacionais preparatórios enviam suas "
+                "delegações e suas propostas; a conferência adota uma declaração e convoca jornadas continentais "
+                "de ação."
+            ),
+        },
+        "en": {
+            "title": "Continental Conference for the Rights of Migrants and the Sovereignty of Peoples",
+            "description": (
+                "Three days of debate among trade unions, social movements, parliamentarians and human-rights and "
+                "migrant-rights organisations of the Americas. The national preparatory meetings send their "
+                "delegations and their proposals; the conference adopts a declaration and calls continental days "
+                "of action."
+            ),
+        },
+        "fr": {
+            "earlier": True,
+            "title": "Conférence continentale pour les droits des personnes migrantes et la souveraineté des peuples",
+            "description": (
+                "Deux jours de débat entre syndicats, mouvements sociaux et organisations de défense des droits "
+                "humains et des personnes migrantes des Amériques. La conférence adopte une déclaration et appelle "
+                "à des journées continentales d'action."
+            ),
+        },
+    },
+    "preparatorio-brasil": {
+        "es": {"title": "Encuentro Nacional Preparatorio — Brasil", "description": MEETING_DESCRIPTIONS["es"]},
+    },
+    "preparatorio-mexico": {
+        "en": {
+            "earlier": True,
+            "title": "National Preparatory Meeting — Mexico",
+            "description": "The country's organisations meet to choose their delegation to the continental conference.",
+        },
+    },
+    "preparatorio-colombia": {
+        "pt-br": {"title": "Encontro Nacional Preparatório — Colômbia", "description": MEETING_DESCRIPTIONS["pt"]},
+        "en": {"title": "National Preparatory Meeting — Colombia", "description": MEETING_DESCRIPTIONS["en"]},
+    },
+    "preparatorio-guyana": {
+        "es": {"title": "Encuentro Nacional Preparatorio — Guyana", "description": MEETING_DESCRIPTIONS["es"]},
+    },
+    "preparatorio-usa": {
+        "fr": {"title": "Rencontre préparatoire nationale — États-Unis", "description": MEETING_DESCRIPTIONS["fr"]},
+    },
+    "preparatorio-guadeloupe": {
+        "es": {"title": "Encuentro Nacional Preparatorio — Guadalupe", "description": MEETING_DESCRIPTIONS["es"]},
+        "en": {"title": "National Preparatory Meeting — Guadeloupe", "description": MEETING_DESCRIPTIONS["en"]},
+    },
+}

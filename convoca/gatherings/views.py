@@ -25,6 +25,7 @@ from convoca.core.web import (
     submit,
 )
 from convoca.network.models import Person
+from convoca.texts.queries import localize
 
 from . import queries, services
 from .forms import CheckInForm, GatheringForm, MandateForm, RefuseForm, RegistrationFilterForm, RegistrationForm
@@ -55,19 +56,20 @@ def _next_url(request, default):
 
 
 def gathering_list(request):
+    """Upcoming and past gatherings, in the reader's language (one query for every translation shown)."""
+    upcoming, past = list(queries.upcoming_gatherings()), list(queries.past_gatherings()[:50])
+    localize(upcoming + past)
     return render(
         request,
         "gatherings/list.html",
-        {
-            "upcoming": queries.upcoming_gatherings(),
-            "past": queries.past_gatherings()[:50],
-            "can_create": request.user.has_perm("gatherings.add_gathering"),
-        },
+        {"upcoming": upcoming, "past": past, "can_create": request.user.has_perm("gatherings.add_gathering")},
     )
 
 
 def gathering_detail(request, slug):
+    """In the reader's language, or the original with ``?original=1``."""
     gathering = get_for_user(request, Gathering, slug=slug)
+    localize([gathering], original=bool(request.GET.get("original")))
     mine = queries.registration_of(request.user, gathering)
     manages = can_manage(request.user, gathering)
     return render(
@@ -75,6 +77,8 @@ def gathering_detail(request, slug):
         "gatherings/detail.html",
         {
             "gathering": gathering,
+            "shown": gathering.localized,
+            "can_translate": request.user.has_perm("texts.translate", gathering),
             "mine": mine,
             "manages": manages,
             "registration_open": services.registration_is_open(gathering),
@@ -132,6 +136,7 @@ def register(request, slug):
         ),
         _("You are registered. The organisers will review your registration."),
     )
+    localize([gathering])
     return saved or render(
         request,
         "gatherings/register.html",
@@ -153,6 +158,7 @@ def registration_list(request, slug):
     if filters.is_valid():
         status, role = filters.cleaned_data["status"] or None, filters.cleaned_data["role"] or None
     page = paginate(request, queries.registrations_for(gathering, status=status, role=role), PAGE_SIZE)
+    localize([gathering])
     return render(
         request,
         "gatherings/registrations.html",
@@ -172,6 +178,7 @@ def registration_list(request, slug):
 @login_required
 def registration_detail(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.view_registration")
+    localize([registration.gathering])
     return render(
         request,
         "gatherings/registration.html",
@@ -220,6 +227,7 @@ def refuse(request, slug, pk):
         if _is_htmx(request):
             errors = [message for messages_ in form.errors.values() for message in messages_]
             return _after_decision(request, registration, error=" ".join(errors))
+    localize([registration.gathering])
     return render(
         request,
         "gatherings/refuse.html",
@@ -249,9 +257,9 @@ def decide_mandate(request, slug, pk):
 @login_required
 def mandate_list(request):
     require(request, "gatherings.list_mandates")
-    return render(
-        request, "gatherings/mandates.html", {"pending": queries.mandates_to_decide(request.user)[:PAGE_SIZE]}
-    )
+    pending = list(queries.mandates_to_decide(request.user)[:PAGE_SIZE])
+    localize([registration.gathering for registration in pending])
+    return render(request, "gatherings/mandates.html", {"pending": pending})
 
 
 # --- badges and check-in -------------------------------------------------------------
@@ -270,6 +278,7 @@ def badge(request, slug, pk):
     if registration.badge_is_valid:
         token = services.badge_token(registration)
         svg = qr_svg(token, _("QR code of the badge"))
+    localize([registration.gathering])
     return render(
         request,
         "gatherings/badge.html",
@@ -316,5 +325,7 @@ def checkin(request, slug):
         "form": CheckInForm(),  # always an empty field, ready for the next badge
         "present": queries.present_count(gathering),
     }
-    template = "gatherings/_checkin.html" if _is_htmx(request) else "gatherings/checkin.html"
-    return render(request, template, context)
+    if _is_htmx(request):
+        return render(request, "gatherings/_checkin.html", context)
+    localize([gathering])
+    return render(request, "gatherings/checkin.html", context)

@@ -1,8 +1,12 @@
 from django.shortcuts import render
 
+from convoca.core.roles import is_translator
 from convoca.gatherings import queries as gathering_queries
+from convoca.texts import queries as text_queries
 
 
 def home(request):
-    gatherings = gathering_queries.upcoming_gatherings()[:12]
-    return render(request, "home/home.html", {"gatherings": gatherings})
+    gatherings = text_queries.localize(gathering_queries.upcoming_gatherings()[:12])
+    # What waits for a translator: the missing and outdated language versions (one count).
+    to_translate = text_queries.queue().count() if is_translator(request.user) else None
+    return render(request, "home/home.html", {"gatherings": gatherings, "to_translate": to_translate})
