@@ -236,7 +236,7 @@ def _teller_users(actor, raw):
         if isinstance(item, User):
             user = item
         elif isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
-            user = User.objects.filter(pk=int(item)).first()
+            user = User.objects.filter(pk=int(item)).first() if 0 < int(item) < 2**63 else None
         elif isinstance(item, str):
             user = User.objects.filter(email__iexact=item).first()
         else:
