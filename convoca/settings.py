@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "convoca.gatherings",
     "convoca.imports",
     "convoca.voting",
+    "convoca.proposals",
     "convoca.api",
     "convoca.home",
 ]

@@ -1,0 +1,378 @@
+"""Reads shared by the pages, the API, the export and the services. Every
+query is scoped to its gathering or proposal; list and detail pages cost the
+same number of queries whatever the number of items.
+
+``localize`` is the one place that picks which language version of a
+proposal's or an amendment's text a reader gets (the original for now).
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from convoca.core.roles import is_member
+from convoca.gatherings.models import Gathering
+from convoca.network.rules import can_see_field
+from convoca.voting.models import Poll
+
+from . import consolidation as cons
+from .markdown import render_many
+from .models import Amendment, Conflict, Event, Proposal, ProposalSettings, Provenance, Sponsorship, Theme, Version
+from .rules import delegate_registration, manages
+
+S = Proposal.State
+
+
+# --- languages ------------------------------------------------------------------------------
+
+
+def language_codes():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def language_name(code):
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+def reader_language():
+    code = (get_language() or settings.LANGUAGE_CODE).lower()
+    codes = language_codes()
+    if code in codes:
+        return code
+    base = code.split("-")[0]
+    return next((c for c in codes if c.split("-")[0] == base), codes[0])
+
+
+@dataclass
+class Shown:
+    """The language version of a text that a reader gets: its fields and language."""
+
+    title: str
+    text: str
+    language: str
+    reader_language: str
+    is_translation: bool = False
+    is_outdated: bool = False
+
+    @property
+    def lang_attr(self):
+        """The ``lang`` to put on the element that holds the text when it is not the page's language."""
+        return "" if self.language == self.reader_language else self.language
+
+    @property
+    def language_name(self):
+        return language_name(self.language)
+
+
+def localize(objects, language=None):
+    """Attach ``obj.shown`` (a ``Shown``) to each proposal or amendment and
+    return the list. THE seam for language versions: the pages, the API and
+    the export read ``shown``, never the fields, so the translations of
+    ``convoca.texts`` plug in here, in one query for the whole list."""
+    objects = list(objects)
+    language = language or reader_language()
+    for obj in objects:
+        if isinstance(obj, Amendment):
+            obj.shown = Shown("", obj.new_text, obj.original_language, language)
+        else:
+            obj.shown = Shown(obj.title, obj.text, obj.original_language, language)
+    return objects
+
+
+# --- settings and themes --------------------------------------------------------------------
+
+
+def settings_for(gathering):
+    """The gathering's proposal settings; unsaved defaults when none were saved (reads never write)."""
+    found = ProposalSettings.objects.filter(gathering=gathering).first()
+    return found or ProposalSettings(gathering=gathering, **ProposalSettings.DEFAULTS)
+
+
+def themes_for(gathering):
+    return Theme.objects.filter(gathering=gathering).order_by("position", "name", "pk")
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+def visible_proposals(user, gathering):
+    """What ``user`` may see of a gathering's proposals: drafts only to their
+    author; the rest to coalition members; adopted texts to everyone."""
+    qs = Proposal.objects.filter(gathering=gathering)
+    if not is_member(user):
+        return qs.filter(state=S.ADOPTED)
+    return qs.filter(~Q(state=S.DRAFT) | Q(created_by=user))
+
+
+def _count(model, **filters):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(proposal=OuterRef("pk"), **filters).order_by().values("proposal")
+            .annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def proposal_list(user, gathering, *, theme=None, state=None, search=None):
+    """The visible proposals of a gathering with what the list shows (sponsors, counts), in number order."""
+    qs = (
+        visible_proposals(user, gathering)
+        .select_related("theme", "gathering")
+        .annotate(support=_count(Sponsorship), amendment_count=_count(Amendment))
+        .prefetch_related(
+            Prefetch("sponsorships", queryset=Sponsorship.objects.select_related("organisation").order_by("role", "pk"))
+        )
+        .order_by("theme__position", "prefix", "seq", "pk")
+    )
+    if theme:
+        qs = qs.filter(theme=theme)
+    if state:
+        qs = qs.filter(state=state)
+    if search:
+        for word in search.split()[:8]:
+            qs = qs.filter(Q(title__icontains=word) | Q(prefix__iexact=word.split("-")[0], seq=_int(word.split("-")[-1])))
+    return qs
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def counts_by_state(user, gathering):
+    counts = dict.fromkeys(S.values, 0)
+    for row in visible_proposals(user, gathering).values("state").annotate(n=Count("pk")).order_by():
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def get_proposal(user, gathering, pk):
+    """One visible proposal of the gathering, or None."""
+    if not 0 < _int(pk) < 2**63:
+        return None
+    return (
+        visible_proposals(user, gathering)
+        .select_related("gathering", "theme", "delegate__person", "delegate__organisation", "poll", "merged_into",
+                        "forwarded_from__gathering")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- sponsors -------------------------------------------------------------------------------------
+
+
+def organisation_name(user, organisation):
+    """An organisation's name where the reader may see it (members, or public organisations), else None."""
+    if organisation is None:
+        return None
+    if organisation.is_public or is_member(user):
+        return organisation.name
+    return None
+
+
+@dataclass
+class Sponsors:
+    submitters: list = field(default_factory=list)  # names (None: not public)
+    cosponsors: list = field(default_factory=list)
+
+    @property
+    def support(self):
+        return len(self.submitters) + len(self.cosponsors)
+
+    @property
+    def hidden(self):
+        return sum(1 for name in self.submitters + self.cosponsors if name is None)
+
+
+def sponsors_of(user, sponsorships):
+    found = Sponsors()
+    for sponsorship in sponsorships:
+        name = organisation_name(user, sponsorship.organisation)
+        (found.submitters if sponsorship.role == Sponsorship.Role.SUBMITTER else found.cosponsors).append(name)
+    return found
+
+
+def delegate_name(user, registration):
+    """The name of the delegate behind a text, as their visibility setting allows (None otherwise)."""
+    if registration is None or registration.person_id is None:
+        return None
+    person = registration.person
+    return person.display_name if can_see_field(user, person, "display_name") else None
+
+
+# --- votes ----------------------------------------------------------------------------------------
+
+
+def votes(units, unit):
+    value = Fraction(int(units or 0), int(unit or 1))
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def vote_summary(poll, options=None):
+    """What a published poll decided, as kept in provenance: outcome and votes for each answer."""
+    if poll is None or poll.state != Poll.State.PUBLISHED or not poll.result:
+        return None
+    result = poll.result
+    unit = result.get("unit") or 1_000_000
+    options = list(poll.options.all()) if options is None else options
+    by_id = {str(option.pk): option for option in options}
+    counts = {}
+    for key, units in (result.get("counts") or {}).items():
+        option = by_id.get(key)
+        name = (option.code or option.label) if option is not None else key
+        counts[name] = votes(units, unit)
+    return {
+        "poll": poll.pk, "title": poll.title, "outcome": result.get("outcome") or "",
+        "yes": counts.get("yes"), "no": counts.get("no"), "abstain": counts.get("abstain"),
+        "counts": counts,
+        "published_at": poll.published_at.isoformat() if poll.published_at else None,
+    }
+
+
+# --- the proposal page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Paragraph:
+    number: int  # 1-based, in the current text
+    text: str
+    html: str = ""
+    amendments: list = field(default_factory=list)
+
+
+@dataclass
+class AmendmentView:
+    amendment: Amendment
+    segments: list
+    html: str = ""
+    paragraph_label: str = ""
+    conflict: object = None
+
+    @property
+    def is_insert(self):
+        return self.amendment.kind == Amendment.Kind.INSERT
+
+
+def amendments_of(proposal):
+    return list(
+        Amendment.objects.filter(proposal=proposal)
+        .select_related("organisation", "delegate__person", "poll")
+        .order_by("number")
+    )
+
+
+def paragraph_positions(proposal, amendment):
+    """The current paragraph (0-based) under which an amendment is listed, or None (its paragraphs are gone)."""
+    mapping = proposal.paragraph_map or []
+    anchor = amendment.first - 1 if amendment.kind != Amendment.Kind.INSERT else amendment.first - 1
+    if anchor < 0:
+        return 0 if mapping or proposal.text else None
+    if anchor < len(mapping):
+        return mapping[anchor]
+    return None
+
+
+def proposal_page(user, proposal):
+    """Everything the proposal page shows, in a fixed number of queries."""
+    localize([proposal])
+    blocks = cons.paragraphs(proposal.shown.text)
+    amendments = localize(amendments_of(proposal))
+    conflicts = list(Conflict.objects.filter(proposal=proposal).order_by("created_at", "pk"))
+    conflict_of = {c.amendment_id: c for c in conflicts}
+    renders = render_many(blocks + [a.shown.text for a in amendments])
+    paragraphs = [Paragraph(i + 1, text, renders[i]) for i, text in enumerate(blocks)]
+    unplaced = []
+    for index, amendment in enumerate(amendments):
+        view = AmendmentView(
+            amendment, cons.word_diff(amendment.old_text, amendment.new_text), renders[len(blocks) + index],
+            conflict=conflict_of.get(amendment.pk),
+        )
+        if amendment.kind == Amendment.Kind.INSERT:
+            view.paragraph_label = f"§{amendment.first}+" if amendment.first else "§0+"
+        elif amendment.first == amendment.last:
+            view.paragraph_label = f"§{amendment.first}"
+        else:
+            view.paragraph_label = f"§{amendment.first}–{amendment.last}"
+        position = paragraph_positions(proposal, amendment)
+        if position is not None and position < len(paragraphs):
+            paragraphs[position].amendments.append(view)
+        else:
+            unplaced.append(view)
+    sponsorships = list(
+        Sponsorship.objects.filter(proposal=proposal).select_related("organisation").order_by("role", "pk")
+    )
+    poll_options = list(proposal.poll.options.all()) if proposal.poll_id else []
+    return {
+        "paragraphs": paragraphs,
+        "unplaced": unplaced,
+        "amendments": amendments,
+        "amendment_views": [v for p in paragraphs for v in p.amendments] + unplaced,
+        "conflicts": conflicts,
+        "open_conflicts": [c for c in conflicts if c.is_open],
+        "sponsors": sponsors_of(user, sponsorships),
+        "sponsor_orgs": {s.organisation_id for s in sponsorships},
+        "provenance": list(Provenance.objects.filter(proposal=proposal).select_related("gathering", "source")),
+        "events": list(Event.objects.filter(proposal=proposal).select_related("amendment").order_by("-at", "-pk")[:30]),
+        "merged_from": list(Proposal.objects.filter(merged_into=proposal).select_related("gathering").order_by("pk")),
+        "forwarded_copies": list(
+            Proposal.objects.filter(forwarded_from=proposal).select_related("gathering").order_by("pk")
+        ),
+        "vote": vote_summary(proposal.poll, poll_options) if proposal.poll_id else None,
+        "delegate_name": delegate_name(user, proposal.delegate),
+    }
+
+
+# --- versions -------------------------------------------------------------------------------------
+
+
+def versions_of(proposal):
+    return list(Version.objects.filter(proposal=proposal).select_related("amendment").order_by("number"))
+
+
+def version_diff(proposal, older, newer):
+    """[Segment] of the text from version ``older`` to ``newer`` (None when either does not exist)."""
+    found = {v.number: v for v in Version.objects.filter(proposal=proposal, number__in=[older, newer])}
+    if older not in found or newer not in found:
+        return None
+    a, b = found[older], found[newer]
+    return {
+        "from": a, "to": b, "title": cons.word_diff(a.title, b.title), "text": cons.word_diff(a.text, b.text),
+    }
+
+
+# --- managers' views --------------------------------------------------------------------------------
+
+
+def conference_choices():
+    """Conferences a proposal can be forwarded to: those not over yet, soonest first."""
+    return Gathering.objects.filter(kind=Gathering.Kind.CONFERENCE, ends_on__gte=timezone.localdate()).order_by(
+        "starts_on", "pk"
+    )
+
+
+def mergeable(gathering):
+    return (
+        Proposal.objects.filter(gathering=gathering, state__in=Proposal.OPEN_STATES)
+        .select_related("theme")
+        .order_by("prefix", "seq", "pk")
+    )
+
+
+def is_manager(user, gathering):
+    return manages(user, gathering)
+
+
+def my_registration(user, gathering):
+    return delegate_registration(user, gathering)
