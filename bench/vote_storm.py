@@ -3,16 +3,26 @@
 Starts the server as a user would (``convoca serve --workers 2``) on a fresh
 throwaway database (SQLite under var/bench/vote_storm/, or PostgreSQL when
 DATABASE_URL is set: a database ``convoca_bench`` is created beside the one
-named), creates a gathering with 2,000 accredited, checked-in delegates, and:
+named, or the one named by BENCH_DATABASE), creates a gathering with 2,000 accredited, checked-in delegates, and:
 
 a) sustained: 100 keep-alive connections, each casting for one delegate after
    another, until all 2,000 have voted;
 b) burst: a fresh poll, 2,000 connections each sending its ballot at the same
    instant; time until the last acknowledgement;
+c) web: the path people actually take. Each delegate holds a logged-in
+   session (made before the timed part through Django's session engine, as
+   ``django.contrib.auth.login`` makes it: the bench delegates have no
+   password, so no login form); over 100 keep-alive connections, each delegate
+   GETs the poll page with the session cookie, reads the CSRF token and the
+   request key from the ballot form, and POSTs the form as a phone's browser
+   does (form-urlencoded, ``csrftoken`` cookie and ``csrfmiddlewaretoken``
+   field, Origin and Referer, gzip); redirects are not followed. A POST
+   answered with the confirmation page (a receipt) is an acknowledged ballot;
 then /healthz with the same client and 100 connections.
 
-After each phase the poll is closed through the API and the stored tally is
-compared with the ballots acknowledged. Then the crash step (bench/vote_crash.py:
+After each phase the poll is closed through the API, counted (the bench
+coordinator is the secret poll's one teller and unlocks its sealed ballots)
+and the stored tally is compared with the ballots acknowledged. Then the crash step (bench/vote_crash.py:
 SIGKILL mid-storm, restart, retries) runs unless --no-crash. Prints the
 figures and appends a record to var/bench/vote_storm.json. Figures, not a
 timed test.
@@ -20,24 +30,27 @@ timed test.
 The server is ``convoca serve --workers 2 --server granian`` (WSGI, with the
 ballot box's short way in); ``--server uvicorn`` measures the ASGI default.
 
-    .venv/bin/python bench/vote_storm.py [--voters 2000] [--connections 100] [--server granian]
+    .venv/bin/python bench/vote_storm.py [--voters 2000] [--connections 100] [--server granian] [--modes api,web]
 """
 
 import argparse
 import asyncio
 import json
 import os
+import re
 import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
-WORK_DIR = BENCH_DIR / "vote_storm"
+WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR") or BENCH_DIR / "vote_storm").resolve()  # the SQLite file, the server's log
 RESULTS = BENCH_DIR / "vote_storm.json"
 VENV_BIN = Path(sys.executable).parent
 
@@ -51,6 +64,9 @@ def bench_env(database_url=None):
     env["CONVOCA_VAR_DIR"] = str(WORK_DIR)
     env["DJANGO_SETTINGS_MODULE"] = "convoca.settings"
     env.setdefault("LOG_LEVEL", "WARNING")
+    # The bench coordinator is the one teller of each secret poll: its passphrase's key derivation at the
+    # lowest level (it is not what is measured).
+    env.setdefault("VOTING_TELLER_KDF", "min")
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
@@ -72,11 +88,15 @@ def fresh_database():
 
     import psycopg
 
+    name = os.environ.get("BENCH_DATABASE", "convoca_bench")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise SystemExit(f"BENCH_DATABASE: not a plain database name: {name!r}")
     parts = urlsplit(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS convoca_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE convoca_bench")
-    return urlunsplit(parts._replace(path="/convoca_bench"))
+    admin = urlunsplit(parts._replace(path="/postgres"))  # never connected to the database it drops
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def run_django(env, code):
@@ -132,6 +152,7 @@ from convoca.gatherings.models import Gathering
 from convoca.voting import services
 alice = User.objects.get(email="coordinator@bench.invalid")
 poll = services.create_poll(alice, Gathering.objects.get(slug="storm"), title=TITLE, kind="yes_no", secrecy="secret")
+services.set_teller_passphrase(alice, poll, PASSPHRASE)  # the coordinator is its one teller
 services.open_poll(alice, poll)
 print(json.dumps({"poll": poll.pk, "options": [o.pk for o in poll.options.all()]}))
 """
@@ -139,8 +160,13 @@ print(json.dumps({"poll": poll.pk, "options": [o.pk for o in poll.options.all()]
 COUNT = r"""
 import json
 from django.db.models import Count, Sum
+from convoca.accounts.models import User
+from convoca.voting import services
 from convoca.voting.models import Ballot, Participation, Poll
 poll = Poll.objects.get(pk=POLL)
+if poll.secrecy == "secret" and poll.state == "closed" and poll.result is None:  # sealed: the teller unlocks the count
+    alice = User.objects.get(email="coordinator@bench.invalid")
+    poll = services.count_sealed(alice, poll, [(alice, PASSPHRASE)])
 agg = Ballot.objects.filter(poll=poll).aggregate(n=Count("pk"), w=Sum("weight"), r=Count("receipt", distinct=True))
 print(json.dumps({"state": poll.state, "ballots": agg["n"], "receipts": agg["r"], "weight": agg["w"] or 0,
                   "participations": Participation.objects.filter(poll=poll).count(),
@@ -149,16 +175,56 @@ print(json.dumps({"state": poll.state, "ballots": agg["n"], "receipts": agg["r"]
 """
 
 
+SESSIONS = r"""
+import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db import transaction
+from convoca.accounts.models import User
+
+# What django.contrib.auth.login() stores in a new session, through the configured session engine.
+# A cache-only engine on the in-process cache could not be seen by the server's processes.
+if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache" and "locmem" in settings.CACHES[
+        settings.SESSION_CACHE_ALIAS]["BACKEND"].lower():
+    raise SystemExit("sessions live in one process's memory: the bench cannot hand them to the server")
+engine = import_module(settings.SESSION_ENGINE)
+emails = [f"d{i}@bench.invalid" for i in range(VOTERS)]
+users = {u.email: u for u in User.objects.filter(email__in=emails)}
+keys = []
+with transaction.atomic():
+    for email in emails:
+        user = users[email]
+        session = engine.SessionStore()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME,
+                  "engine": settings.SESSION_ENGINE, "sessions": keys}))
+"""
+
+
+def setup_sessions(env, voters):
+    """A logged-in session per delegate, made through the server's own session engine."""
+    return run_django(env, SESSIONS.replace("VOTERS", str(voters)))
+
+
 def setup_data(env, voters):
     return run_django(env, SETUP.replace("VOTERS", str(voters)))
 
 
+TELLER_PASSPHRASE = "bench teller passphrase"
+
+
 def new_poll(env, title):
-    return run_django(env, NEW_POLL.replace("TITLE", repr(title)))
+    return run_django(env, NEW_POLL.replace("TITLE", repr(title)).replace("PASSPHRASE", repr(TELLER_PASSPHRASE)))
 
 
 def count_poll(env, poll_id):
-    return run_django(env, COUNT.replace("POLL", str(int(poll_id))))
+    """Counts a closed secret poll (its teller unlocks it), then reads what is stored."""
+    return run_django(env, COUNT.replace("POLL", str(int(poll_id))).replace("PASSPHRASE", repr(TELLER_PASSPHRASE)))
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -189,6 +255,24 @@ def start_server(env, port, workers=2, extra=()):
             pass
         time.sleep(0.2)
     raise SystemExit("server did not answer /healthz in time")
+
+
+def server_cpu_s(proc):
+    """CPU seconds used so far by the server's processes (its process group; Linux /proc): a figure that
+    other work on the machine disturbs much less than the wall-clock ones."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == proc.pid:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def stop_server(proc, sig=signal.SIGTERM):
@@ -226,14 +310,26 @@ class Conn:
         return await self.read_response()
 
     async def read_response(self):
+        status, _headers, body = await self.read_full()
+        return status, body
+
+    async def send_full(self, raw):
+        """(status, headers, body), headers as a list of (lower-case name, value)."""
+        if self.writer is None:
+            await self.open()
+        self.writer.write(raw)
+        return await self.read_full()
+
+    async def read_full(self):
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        headers = {}
+        headers, pairs = {}, []
         for line in lines[1:]:
             if ":" in line:
                 k, v = line.split(":", 1)
                 headers[k.strip().lower()] = v.strip()
+                pairs.append((k.strip().lower(), v.strip()))
         if "content-length" in headers:
             body = await self.reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding") == "chunked":
@@ -248,7 +344,9 @@ class Conn:
             body = b""
         if headers.get("connection") == "close":
             self.close()
-        return status, body
+        if headers.get("content-encoding") == "gzip":
+            body = zlib.decompress(body, 31)
+        return status, pairs, body
 
 
 def vote_request(poll_id, token, option, key):
@@ -342,6 +440,114 @@ async def healthz(port, connections, total):
     return total / (time.perf_counter() - t0)
 
 
+# --- the web ballot, as a phone's browser takes it -------------------------------------------
+
+BROWSER = (
+    "User-Agent: Mozilla/5.0 (Linux; Android 13; SM-A145M) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Mobile Safari/537.36\r\n"
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
+    "Accept-Encoding: gzip, deflate, br\r\n"
+)
+# Delegates' phones in the four languages of the conference.
+ACCEPT_LANGUAGES = ["es-CO,es;q=0.9", "pt-BR,pt;q=0.9,en;q=0.8", "en-US,en;q=0.9", "fr-FR,fr;q=0.9,en;q=0.8"]
+INPUT = re.compile(r"<input\b[^>]*>", re.I)
+ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+RECEIPT = re.compile(rb'<code id="receipt">([A-Z0-9-]+)</code>')
+
+
+class Phone:
+    """One delegate's browser: its cookies, its language."""
+
+    def __init__(self, host, cookie_name, session_key, language):
+        self.host = host
+        self.cookies = {cookie_name: session_key}
+        self.language = language
+
+    def take_cookies(self, headers):
+        for name, value in headers:
+            if name == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _sep, val = pair.partition("=")
+                if 'expires=Thu, 01 Jan 1970' in value or "Max-Age=0" in value:
+                    self.cookies.pop(key.strip(), None)
+                else:
+                    self.cookies[key.strip()] = val.strip()
+
+    def cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def get(self, path):
+        return (
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{BROWSER}Accept-Language: {self.language}\r\n"
+            f"Upgrade-Insecure-Requests: 1\r\nCookie: {self.cookie_header()}\r\n\r\n"
+        ).encode()
+
+    def post_form(self, path, referer, fields):
+        body = urlencode(fields).encode()
+        return (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n{BROWSER}Accept-Language: {self.language}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+            f"Origin: http://{self.host}\r\nReferer: http://{self.host}{referer}\r\n"
+            f"Upgrade-Insecure-Requests: 1\r\nCookie: {self.cookie_header()}\r\n\r\n"
+        ).encode() + body
+
+
+def ballot_form(html, action):
+    """The fields a browser would submit from the form posting to ``action``: hidden inputs as they are,
+    and the radio choices offered (name, [values])."""
+    start = html.find(f'action="{action}"')
+    if start < 0:
+        return None, None
+    end = html.find("</form>", start)
+    hidden, radios = [], {}
+    for tag in INPUT.findall(html, start, end):
+        attrs = dict(ATTR.findall(tag))
+        if attrs.get("type") == "hidden":
+            hidden.append((attrs["name"], attrs.get("value", "")))
+        elif attrs.get("type") == "radio":
+            radios.setdefault(attrs["name"], []).append(attrs["value"])
+    return hidden, radios
+
+
+async def web_storm(port, poll_id, phones, connections):
+    """Each connection takes the next delegate: GET the poll page, POST the ballot form from it."""
+    page = f"/votes/poll/{poll_id}/"
+    action = f"/votes/poll/{poll_id}/vote/"
+    queue = list(enumerate(phones))
+    queue.reverse()
+    gets, posts, acked, failures = [], [], {}, []
+
+    async def worker():
+        conn = Conn(port)
+        await conn.open()
+        while queue:
+            i, phone = queue.pop()
+            t0 = time.perf_counter()
+            status, headers, body = await conn.send_full(phone.get(page))
+            gets.append(time.perf_counter() - t0)
+            phone.take_cookies(headers)
+            hidden, radios = ballot_form(body.decode(), action) if status == 200 else (None, None)
+            if not hidden or not radios.get("choice"):
+                failures.append(("GET", status, body[:200]))
+                continue
+            choices = radios["choice"]
+            fields = [*hidden, ("choice", choices[i % len(choices)])]
+            t0 = time.perf_counter()
+            status, headers, body = await conn.send_full(phone.post_form(action, page, fields))
+            posts.append(time.perf_counter() - t0)
+            phone.take_cookies(headers)
+            found = RECEIPT.search(body) if status == 200 else None
+            if found:
+                acked[i] = found.group(1).decode()
+            else:
+                failures.append(("POST", status, body[:200]))
+        conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - t0, gets, posts, acked, failures
+
+
 async def api_post(port, path, token, payload=None):
     conn = Conn(port)
     status, body = await conn.send(post_request(path, token, payload))
@@ -371,9 +577,14 @@ def main():
     parser.add_argument("--healthz", type=int, default=20000, help="healthz requests to time")
     parser.add_argument("--server", default="granian", choices=["granian", "uvicorn"], help="convoca serve --server")
     parser.add_argument("--server-arg", action="append", default=[], help="extra argument for convoca serve")
+    parser.add_argument("--modes", default="api,web", help="api (sustained and burst through the API), web "
+                        "(the ballot page and form with a session), or both (default)")
     parser.add_argument("--no-crash", action="store_true", help="skip the SIGKILL step (bench/vote_crash.py)")
     args = parser.parse_args()
     args.server_arg = [f"--server={args.server}", *args.server_arg]
+    modes = {m.strip() for m in args.modes.split(",") if m.strip()}
+    if not modes or modes - {"api", "web"}:
+        parser.error("--modes: api, web or api,web")
     try:
         import uvloop
 
@@ -387,65 +598,111 @@ def main():
     print(f"vote storm on {database}: {args.voters} delegates, {args.connections} connections, {args.workers} workers")
     t0 = time.perf_counter()
     tokens = setup_data(env, args.voters)
+    sessions = setup_sessions(env, args.voters) if "web" in modes else None
     print(f"  setup {time.perf_counter() - t0:.1f} s")
     coord = tokens["coordinator"]
     voters = tokens["voters"]
     port = free_port()
     proc = start_server(env, port, args.workers, args.server_arg)
+    record = {"voters": args.voters, "connections": args.connections}
+    checks = []
+    failures = []
     try:
-        # (a) sustained
-        poll = new_poll(env, "Sustained")
-        yes, no = poll["options"][0], poll["options"][1]
-        requests = [
-            vote_request(poll["poll"], tok, yes if i % 3 else no, secrets.token_urlsafe(18)) for i, tok in enumerate(voters)
-        ]
-        elapsed, latencies, acked, failures = asyncio.run(sustained(port, requests, args.connections))
-        status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll['poll']}/close", coord))
-        assert status == 200, (status, body)
-        check_a = verify(env, poll["poll"], acked)
-        votes_per_s = len(acked) / elapsed
-        # (b) burst
-        poll_b = new_poll(env, "Burst")
-        requests_b = [
-            vote_request(poll_b["poll"], tok, poll_b["options"][i % 3], secrets.token_urlsafe(18))
-            for i, tok in enumerate(voters)
-        ]
-        burst_s, acked_b, failures_b = asyncio.run(burst(port, requests_b))
-        status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll_b['poll']}/close", coord))
-        assert status == 200, (status, body)
-        check_b = verify(env, poll_b["poll"], acked_b)
+        if "api" in modes:
+            # (a) sustained
+            poll = new_poll(env, "Sustained")
+            yes, no = poll["options"][0], poll["options"][1]
+            requests = [
+                vote_request(poll["poll"], tok, yes if i % 3 else no, secrets.token_urlsafe(18))
+                for i, tok in enumerate(voters)
+            ]
+            elapsed, latencies, acked, refused = asyncio.run(sustained(port, requests, args.connections))
+            failures += refused
+            status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll['poll']}/close", coord))
+            assert status == 200, (status, body)
+            checks.append(verify(env, poll["poll"], acked))
+            votes_per_s = len(acked) / elapsed
+            # (b) burst
+            poll_b = new_poll(env, "Burst")
+            requests_b = [
+                vote_request(poll_b["poll"], tok, poll_b["options"][i % 3], secrets.token_urlsafe(18))
+                for i, tok in enumerate(voters)
+            ]
+            burst_s, acked_b, refused = asyncio.run(burst(port, requests_b))
+            failures += refused
+            status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll_b['poll']}/close", coord))
+            assert status == 200, (status, body)
+            checks.append(verify(env, poll_b["poll"], acked_b))
+            record.update({
+                "votes_per_s": round(votes_per_s, 1),
+                "p50_ms": round(pct(latencies, 50), 1),
+                "p95_ms": round(pct(latencies, 95), 1),
+                "p99_ms": round(pct(latencies, 99), 1),
+                "burst_s": round(burst_s, 3),
+            })
+        if "web" in modes:
+            # (c) the web ballot with a session and CSRF
+            poll_w = new_poll(env, "Web")
+            host = f"127.0.0.1:{port}"
+            phones = [Phone(host, sessions["cookie"], key, ACCEPT_LANGUAGES[i % len(ACCEPT_LANGUAGES)])
+                      for i, key in enumerate(sessions["sessions"])]
+            cpu0 = server_cpu_s(proc)
+            web_s, gets, posts, acked_w, refused = asyncio.run(web_storm(port, poll_w["poll"], phones, args.connections))
+            web_cpu = server_cpu_s(proc) - cpu0
+            failures += refused
+            status, body = asyncio.run(api_post(port, f"/api/v1/polls/{poll_w['poll']}/close", coord))
+            assert status == 200, (status, body)
+            checks.append(verify(env, poll_w["poll"], acked_w))
+            record.update({
+                "web_voters_per_s": round(len(acked_w) / web_s, 1),
+                "web_get_p50_ms": round(pct(gets, 50), 1),
+                "web_get_p99_ms": round(pct(gets, 99), 1),
+                "web_post_p50_ms": round(pct(posts, 50), 1),
+                "web_post_p99_ms": round(pct(posts, 99), 1),
+                "web_server_cpu_ms": round(web_cpu * 1000 / max(1, len(acked_w)), 2),
+                "web_acknowledged": checks[-1]["acknowledged"],
+                "web_counted": checks[-1]["counted"] or 0,
+                "web_lost": checks[-1]["lost"],
+                "session_engine": sessions["engine"],
+            })
         # healthz with the same client and connections
         healthz_per_s = asyncio.run(healthz(port, args.connections, args.healthz))
     finally:
         stop_server(proc)
-    record = {
-        "voters": args.voters,
-        "connections": args.connections,
-        "votes_per_s": round(votes_per_s, 1),
-        "p50_ms": round(pct(latencies, 50), 1),
-        "p95_ms": round(pct(latencies, 95), 1),
-        "p99_ms": round(pct(latencies, 99), 1),
-        "burst_s": round(burst_s, 3),
-        "healthz_per_s": round(healthz_per_s, 1),
-        "ratio": round(votes_per_s / healthz_per_s, 3),
-        "acknowledged": check_a["acknowledged"] + check_b["acknowledged"],
-        "counted": (check_a["counted"] or 0) + (check_b["counted"] or 0),
-        "double_counted": check_a["double_counted"] + check_b["double_counted"],
-        "lost": check_a["lost"] + check_b["lost"],
-        "refused": len(failures) + len(failures_b),
+    record["healthz_per_s"] = round(healthz_per_s, 1)
+    if "api" in modes:
+        record["ratio"] = round(record["votes_per_s"] / healthz_per_s, 3)
+    if "web" in modes:
+        record["web_ratio"] = round(2 * record["web_voters_per_s"] / healthz_per_s, 3)
+    record.update({
+        "acknowledged": sum(c["acknowledged"] for c in checks),
+        "counted": sum(c["counted"] or 0 for c in checks),
+        "double_counted": sum(c["double_counted"] for c in checks),
+        "lost": sum(c["lost"] for c in checks),
+        "refused": len(failures),
         "database": database,
         "workers": args.workers,
         "server": " ".join(["convoca serve", f"--workers {args.workers}", *args.server_arg]),
         "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
-    if failures or failures_b:
-        print("  refused:", (failures + failures_b)[:3])
-    print(
-        f"vote storm [{database}, {record['server']}] sustained: {record['votes_per_s']} votes/s, p50 {record['p50_ms']} ms, "
-        f"p95 {record['p95_ms']} ms, p99 {record['p99_ms']} ms | burst {args.voters} ballots: {record['burst_s']} s | "
-        f"healthz {record['healthz_per_s']} req/s | ratio {record['ratio']} | acknowledged {record['acknowledged']}, "
-        f"counted {record['counted']}, lost {record['lost']}, double-counted {record['double_counted']}"
-    )
+    })
+    if failures:
+        print("  refused:", failures[:3])
+    tally = (f"acknowledged {record['acknowledged']}, counted {record['counted']}, lost {record['lost']}, "
+             f"double-counted {record['double_counted']}")
+    if "api" in modes:
+        print(
+            f"vote storm [{database}, {record['server']}] sustained: {record['votes_per_s']} votes/s, p50 {record['p50_ms']} ms, "
+            f"p95 {record['p95_ms']} ms, p99 {record['p99_ms']} ms | burst {args.voters} ballots: {record['burst_s']} s | "
+            f"healthz {record['healthz_per_s']} req/s | ratio {record['ratio']} | {tally}"
+        )
+    if "web" in modes:
+        print(
+            f"vote storm web [{database}, {record['server']}, sessions {record['session_engine'].rsplit('.', 1)[-1]}] "
+            f"{args.voters} delegates, GET the ballot page + POST the form: {record['web_voters_per_s']} voters/s, "
+            f"GET p50 {record['web_get_p50_ms']} ms, p99 {record['web_get_p99_ms']} ms, POST p50 {record['web_post_p50_ms']} ms, "
+            f"p99 {record['web_post_p99_ms']} ms, server CPU {record['web_server_cpu_ms']} ms per voter | healthz {record['healthz_per_s']} req/s | web ratio {record['web_ratio']} | "
+            f"acknowledged {record['web_acknowledged']}, counted {record['web_counted']}, lost {record['web_lost']}"
+        )
     crash_ok = True
     if not args.no_crash:
         import vote_crash
