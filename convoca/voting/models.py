@@ -26,6 +26,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from convoca.texts.models import Translatable
+
 WEIGHT_UNIT = 1_000_000
 
 
@@ -45,7 +47,11 @@ def weight_display(units, unit=WEIGHT_UNIT):
     return f"{value.numerator}/{value.denominator}"
 
 
-class Poll(models.Model):
+class Poll(Translatable):
+    # The question and its description exist in es/pt/en/fr (convoca.texts): the ballot in the reader's language.
+    TRANSLATABLE_FIELDS = ("title", "description")
+    GATHERING_LOOKUP = "gathering"
+
     class Kind(models.TextChoices):
         YES_NO = "yes_no", _("Yes / no / abstain")
         SINGLE = "single", _("Single choice")
@@ -183,9 +189,12 @@ class Poll(models.Model):
         return self.state == self.State.CLOSED and self.result is None
 
 
-class Option(models.Model):
+class Option(Translatable):
     """A choice on the ballot. Built-in answers (yes, no, abstain, agree,
     stand aside, block) carry a ``code`` and are labelled in the reader's language."""
+
+    TRANSLATABLE_FIELDS = ("label",)
+    GATHERING_LOOKUP = "poll__gathering"
 
     class Code(models.TextChoices):
         CANDIDATE = "", _("Option")
@@ -208,6 +217,11 @@ class Option(models.Model):
 
     def __str__(self):
         return str(self.display)
+
+    @classmethod
+    def translation_queue(cls):
+        """Built-in answers (yes, no, ...) are labelled by the catalogues, not by translators."""
+        return cls.objects.filter(code="")
 
     @property
     def display(self):

@@ -31,6 +31,7 @@ from convoca.accounts.models import User
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.roles import is_member
 from convoca.gatherings.models import Registration
+from convoca.texts.services import record_original
 
 from . import ballot_box, sealing
 from .models import WEIGHT_UNIT, AuditEntry, Ballot, Option, Poll, Proxy, SealedBallot, Teller, Voter
@@ -299,6 +300,9 @@ def create_poll(actor, gathering, **values):
         Teller.objects.bulk_create(
             Teller(poll=poll, user=user, position=i) for i, user in enumerate(teller_users, start=1)
         )
+        record_original(poll)  # the question and the options can now be translated (convoca.texts)
+        for option in poll.options.filter(code=""):
+            record_original(option)
         _audit(poll, actor, "created")
     return poll
 
