@@ -140,6 +140,16 @@ def _registration(registration_id):
     return registration
 
 
+def _registration_to_decide(user, registration_id, perm):
+    """The registration ``user`` may act on with ``perm``. One the user may not
+    act on answers exactly like one that does not exist (404, same message):
+    an id must not tell whether someone registered, or at which meeting."""
+    registration = _registration(registration_id)
+    if not user.has_perm(perm, registration):
+        raise NotFound(_("There is no such registration."))
+    return registration
+
+
 def _reader_language(request, lang):
     """``?lang=`` when given (one of the four codes), else the request's
     language (Accept-Language, the language cookie or the site's default)."""
@@ -321,7 +331,9 @@ def register(request, slug: str, payload: RegisterIn):
     auth=token_or_session, summary="Accredit",
 )
 def accredit(request, registration_id: int):
-    registration = services.accredit(request.user, _registration(registration_id))
+    registration = services.accredit(
+        request.user, _registration_to_decide(request.user, registration_id, "gatherings.accredit")
+    )
     return _registration_out(request.user, registration)
 
 
@@ -330,7 +342,7 @@ def accredit(request, registration_id: int):
     auth=token_or_session, summary="Refuse accreditation",
 )
 def refuse(request, registration_id: int, payload: RefuseIn):
-    registration = _registration(registration_id)
+    registration = _registration_to_decide(request.user, registration_id, "gatherings.accredit")
     reason = payload.reason if isinstance(payload.reason, str) else ""
     registration = services.refuse(request.user, registration, reason)
     return _registration_out(request.user, registration)
@@ -341,11 +353,7 @@ def refuse(request, registration_id: int, payload: RefuseIn):
     auth=token_or_session, summary="Confirm or reject a delegate's mandate",
 )
 def decide_mandate(request, registration_id: int, payload: MandateIn):
-    registration = _registration(registration_id)
-    if not request.user.has_perm("gatherings.confirm_mandate", registration):
-        raise PermissionDenied(
-            _("Only the organisation's contact person, its national committee or a coordinator can decide this mandate.")
-        )
+    registration = _registration_to_decide(request.user, registration_id, "gatherings.confirm_mandate")
     confirm = _bool(payload.confirm, "confirm")
     if confirm:
         registration = services.confirm_mandate(request.user, registration)
