@@ -200,7 +200,10 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 else:
-    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # Without SMTP, emails are kept whole in var/mail/ (0600) and only a line saying so is printed:
+    # an invitation or password-reset link in a log works as a password (convoca.core.mail).
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "convoca.core.mail.PrivateConsoleBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "convoca@localhost")
 
 # --- i18n ----------------------------------------------------------------------
@@ -234,15 +237,32 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # --- security ----------------------------------------------------------------
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+SECURE_COOKIES = envbool("SECURE_COOKIES", False)
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto, and take the client's address
+# (for rate limits only, never stored) from the last X-Forwarded-For entry, the one the proxy added.
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Over HTTPS the "__Host-" prefix makes browsers refuse the cookie unless it is Secure, for this host only, path /.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"
-if envbool("BEHIND_PROXY"):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if SECURE_COOKIES and BEHIND_PROXY:
+    # Production behind a TLS proxy: plain HTTP is redirected (except the health check, which
+    # load balancers call over HTTP) and browsers are told to use HTTPS only from now on.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", False)
+# Asking browsers to preload HSTS is a commitment the operator makes for the whole domain (HSTS_PRELOAD=1).
+SILENCED_SYSTEM_CHECKS = [] if envbool("HSTS_PRELOAD", False) else ["security.W021"]
 
 # --- uploads -------------------------------------------------------------------
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
@@ -250,11 +270,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # --- logging: no personal data; request paths only at WARNING and above --------
+# Every handler redacts: email addresses, and path segments that are tokens (an invitation or
+# password-reset link in a "Not Found: <path>" line works as a password). Django's own loggers
+# write through the same handler.
+LOG_REDACT_PATTERNS = [
+    r"(?<=/accounts/invite/)[^/\s?#\"']+",
+    r"(?<=/accounts/password/reset/)[^/\s?#\"']+/[^/\s?#\"']+",
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "convoca.core.logs.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING"), "propagate": False},
+        "django.server": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING"), "propagate": False},
+        "django.db.backends": {"level": "WARNING"},  # SQL with its parameters (names, emails), even at DEBUG
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

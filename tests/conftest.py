@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 pytest_plugins = ["tests.fixtures"]
@@ -12,3 +13,11 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rate limits (login failures, password resets, per client address,
+    which is 127.0.0.1 for every test client) and cached reads never carry over from another test."""
+    cache.clear()
+    yield
