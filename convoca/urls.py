@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("convoca.accounts.urls")),
     path("", include("convoca.network.urls")),
     path("gatherings/", include("convoca.gatherings.urls")),
+    path("gatherings/<slug:slug>/proposals/", include("convoca.proposals.urls")),
     path("imports/", include("convoca.imports.urls")),
     path("votes/", include("convoca.voting.urls")),
     path("translations/", include("convoca.texts.urls")),

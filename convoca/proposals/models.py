@@ -15,6 +15,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
+
+from convoca.texts.models import Translatable
 
 
 class ProposalSettings(models.Model):
@@ -62,7 +65,12 @@ class Theme(models.Model):
         return self.name
 
 
-class Proposal(models.Model):
+class Proposal(Translatable):
+    """A proposal; its title and text exist in the four languages (``convoca.texts``)."""
+
+    TRANSLATABLE_FIELDS = ("title", "text")
+    GATHERING_LOOKUP = "gathering"
+
     class State(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("proposal state", "Draft")
         SUBMITTED = "submitted", pgettext_lazy("proposal state", "Submitted")
@@ -86,7 +94,6 @@ class Proposal(models.Model):
     seq = models.PositiveIntegerField(null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
-    original_language = models.CharField(_("language of the original"), max_length=5)  # checked by services.clean_language
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1)  # the current version of the text (optimistic versioning)
     base_version = models.PositiveIntegerField(null=True, blank=True)  # what amendments are written against
@@ -134,6 +141,11 @@ class Proposal(models.Model):
 
     def get_absolute_url(self):
         return reverse("proposals:detail", args=[self.gathering.slug, self.pk])
+
+    @classmethod
+    def translation_queue(cls):
+        """Translators see every proposal but drafts (which only their author sees)."""
+        return cls._default_manager.exclude(state=cls.State.DRAFT)
 
     @property
     def number(self):
@@ -201,7 +213,12 @@ class Version(models.Model):
         return f"{self.proposal_id} v{self.number}"
 
 
-class Amendment(models.Model):
+class Amendment(Translatable):
+    """An amendment; its new text and explanation exist in the four languages (``convoca.texts``)."""
+
+    TRANSLATABLE_FIELDS = ("new_text", "reason")
+    GATHERING_LOOKUP = "proposal__gathering"
+
     class Kind(models.TextChoices):
         REPLACE = "replace", _("Replace")
         DELETE = "delete", _("Delete")
@@ -225,7 +242,6 @@ class Amendment(models.Model):
     old_text = models.TextField(blank=True)  # the paragraphs concerned, as they were in the base version
     new_text = models.TextField(_("new text"), blank=True)
     reason = models.TextField(_("explanation"), blank=True)
-    original_language = models.CharField(_("language of the original"), max_length=5)  # checked by services.clean_language
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SUBMITTED)
     seq = models.PositiveIntegerField(null=True, blank=True)  # its place among adoptions and resolutions
     delegate = models.ForeignKey(
@@ -317,6 +333,12 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.action} {self.proposal_id}"
 
+    def get_to_state_label(self):
+        try:
+            return Proposal.State(self.to_state).label
+        except ValueError:
+            return self.to_state
+
 
 class Provenance(models.Model):
     """One step of the way a forwarded proposal came: copied when it was
@@ -343,3 +365,7 @@ class Provenance(models.Model):
 
     def __str__(self):
         return f"provenance {self.position} of {self.proposal_id}"
+
+    @property
+    def country_name(self):
+        return countries.name(self.country) if self.country else ""

@@ -9,15 +9,15 @@ proposal's or an amendment's text a reader gets (the original for now).
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from convoca.core.roles import is_member
 from convoca.gatherings.models import Gathering
 from convoca.network.rules import can_see_field
+from convoca.texts import languages
+from convoca.texts import queries as text_queries
 from convoca.voting.models import Poll
 
 from . import consolidation as cons
@@ -31,57 +31,30 @@ S = Proposal.State
 # --- languages ------------------------------------------------------------------------------
 
 
-def language_codes():
-    return [code for code, _name in settings.LANGUAGES]
+def localize(objects, language=None, *, original=False):
+    """Attach ``obj.localized`` (``convoca.texts``: the fields as shown, their language, whether it is a
+    translation and whether it is outdated) to each proposal or amendment, in the reader's language, in one
+    query for the whole list; return the list. The pages, the API and the export read it, never the fields."""
+    return text_queries.localize(objects, language, original=original)
 
 
-def language_name(code):
-    return dict(settings.LANGUAGES).get(code, code)
+def amendment_texts(amendments, language):
+    """{amendment id: its new text in ``language``, the language of the text it changes} in one query;
+    None for an amendment written in another language that has no translation into it yet ("" for a deletion)."""
+    amendments = list(amendments)
+    text_queries.localize(amendments, language, attr="in_text_language")
+    found = {}
+    for amendment in amendments:
+        piece = amendment.in_text_language["new_text"]
+        if amendment.kind == Amendment.Kind.DELETE:
+            found[amendment.pk] = ""
+        else:
+            found[amendment.pk] = piece.text if piece.language == language and piece.text else None
+    return found
 
 
 def reader_language():
-    code = (get_language() or settings.LANGUAGE_CODE).lower()
-    codes = language_codes()
-    if code in codes:
-        return code
-    base = code.split("-")[0]
-    return next((c for c in codes if c.split("-")[0] == base), codes[0])
-
-
-@dataclass
-class Shown:
-    """The language version of a text that a reader gets: its fields and language."""
-
-    title: str
-    text: str
-    language: str
-    reader_language: str
-    is_translation: bool = False
-    is_outdated: bool = False
-
-    @property
-    def lang_attr(self):
-        """The ``lang`` to put on the element that holds the text when it is not the page's language."""
-        return "" if self.language == self.reader_language else self.language
-
-    @property
-    def language_name(self):
-        return language_name(self.language)
-
-
-def localize(objects, language=None):
-    """Attach ``obj.shown`` (a ``Shown``) to each proposal or amendment and
-    return the list. THE seam for language versions: the pages, the API and
-    the export read ``shown``, never the fields, so the translations of
-    ``convoca.texts`` plug in here, in one query for the whole list."""
-    objects = list(objects)
-    language = language or reader_language()
-    for obj in objects:
-        if isinstance(obj, Amendment):
-            obj.shown = Shown("", obj.new_text, obj.original_language, language)
-        else:
-            obj.shown = Shown(obj.title, obj.text, obj.original_language, language)
-    return objects
+    return languages.current_language()
 
 
 # --- settings and themes --------------------------------------------------------------------
@@ -255,8 +228,9 @@ class Paragraph:
 @dataclass
 class AmendmentView:
     amendment: Amendment
-    segments: list
+    segments: list  # the new text in the language of the text, word by word (None: not translated into it yet)
     html: str = ""
+    text: str = None  # the new text in the language of the text
     paragraph_label: str = ""
     conflict: object = None
 
@@ -284,20 +258,26 @@ def paragraph_positions(proposal, amendment):
     return None
 
 
-def proposal_page(user, proposal):
+def proposal_page(user, proposal, original=False):
     """Everything the proposal page shows, in a fixed number of queries."""
-    localize([proposal])
-    blocks = cons.paragraphs(proposal.shown.text)
-    amendments = localize(amendments_of(proposal))
+    localize([proposal], original=original)
+    shown = proposal.localized["text"]
+    blocks = cons.paragraphs(shown.text)
+    language = shown.language
+    if len(blocks) != len(cons.paragraphs(proposal.text)):  # a translation that does not keep the paragraphs
+        blocks, language = cons.paragraphs(proposal.text), proposal.original_language
+    amendments = localize(amendments_of(proposal), original=original)
     conflicts = list(Conflict.objects.filter(proposal=proposal).order_by("created_at", "pk"))
     conflict_of = {c.amendment_id: c for c in conflicts}
-    renders = render_many(blocks + [a.shown.text for a in amendments])
+    in_text = amendment_texts(amendments, proposal.original_language)
+    renders = render_many(blocks + [a.localized["new_text"].text for a in amendments])
     paragraphs = [Paragraph(i + 1, text, renders[i]) for i, text in enumerate(blocks)]
     unplaced = []
     for index, amendment in enumerate(amendments):
+        text = in_text[amendment.pk]
         view = AmendmentView(
-            amendment, cons.word_diff(amendment.old_text, amendment.new_text), renders[len(blocks) + index],
-            conflict=conflict_of.get(amendment.pk),
+            amendment, cons.word_diff(amendment.old_text, text) if text is not None else None,
+            renders[len(blocks) + index], conflict=conflict_of.get(amendment.pk), text=text,
         )
         if amendment.kind == Amendment.Kind.INSERT:
             view.paragraph_label = f"§{amendment.first}+" if amendment.first else "§0+"
@@ -316,6 +296,7 @@ def proposal_page(user, proposal):
     poll_options = list(proposal.poll.options.all()) if proposal.poll_id else []
     return {
         "paragraphs": paragraphs,
+        "paragraph_lang": "" if language == proposal.localized.requested else language,
         "unplaced": unplaced,
         "amendments": amendments,
         "amendment_views": [v for p in paragraphs for v in p.amendments] + unplaced,

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.events import publish_on_commit
 from convoca.gatherings.models import Gathering
+from convoca.texts import languages
+from convoca.texts import services as text_services
 from convoca.voting import services as voting_services
 from convoca.voting.models import Poll
 
@@ -125,16 +127,14 @@ def clean_body(value, field="text"):
 
 
 def clean_language(value, field="original_language"):
-    """One of the four language codes; the author's (the request's) language when none is given."""
+    """One of the four language codes (``pt``, ``pt_BR`` and ``PT-br`` are ``pt-br``); the author's (the
+    request's) language when none is given."""
     if value in (None, ""):
-        return queries.reader_language()
-    codes = queries.language_codes()
-    code = value.strip().lower().replace("_", "-") if isinstance(value, str) else None
-    if code == "pt":
-        code = "pt-br"
-    if code not in codes:
+        return languages.current_language()
+    code = languages.normalize(value) if isinstance(value, str) else None
+    if code is None:
         raise ServiceError(
-            _("Choose one of the languages: %(choices)s.") % {"choices": ", ".join(codes)}, field=field
+            _("Choose one of the languages: %(choices)s.") % {"choices": ", ".join(languages.codes())}, field=field
         )
     return code
 
@@ -272,6 +272,7 @@ def create_proposal(user, gathering, *, title, text, theme=None, original_langua
             proposal=proposal, organisation=registration.organisation, role=Sponsorship.Role.SUBMITTER,
             registration=registration,
         )
+        text_services.record_original(proposal)
         _record(proposal, "created", user, "", S.DRAFT, version=1)
     return proposal
 
@@ -327,7 +328,9 @@ def edit_proposal(user, proposal, *, title, text, base_version):
         Version.objects.create(
             proposal=proposal, number=base + 1, title=title, text=text, reason=Version.Reason.EDITED, created_by=user
         )
+        previous = {"title": current["title"], "text": current["text"]}
         proposal.title, proposal.text, proposal.version = title, text, base + 1
+        text_services.record_original_change(proposal, ["title", "text"], previous=previous)
         _record(proposal, "edited", user, version=base + 1)
         if proposal.state != S.DRAFT:
             _announce(proposal, "proposal.text", version=base + 1)
@@ -666,6 +669,7 @@ def merge_proposals(user, gathering, sources, *, title, text, theme=None, origin
         Version.objects.create(
             proposal=composite, number=1, title=title, text=text, reason=Version.Reason.MERGED, created_by=user
         )
+        text_services.record_original(composite)
         prefix, number = _claim_number(gathering, theme)
         Proposal.objects.filter(pk=composite.pk).update(prefix=prefix, seq=number)
         composite.prefix, composite.seq = prefix, number
@@ -734,6 +738,7 @@ def forward_proposal(user, proposal, conference):
                 proposal=copy, number=1, title=copy.title, text=copy.text, reason=Version.Reason.FORWARDED,
                 created_by=user,
             )
+            text_services.record_original(copy)
             Sponsorship.objects.bulk_create(
                 Sponsorship(proposal=copy, organisation_id=s.organisation_id, role=s.role, registration=None)
                 for s in Sponsorship.objects.filter(proposal=proposal).order_by("role", "pk")
@@ -763,7 +768,9 @@ def forward_proposal(user, proposal, conference):
 # --- amendments --------------------------------------------------------------------------------------
 
 
-def _amendable(proposal, now):
+def check_amendable(proposal, now=None):
+    """Refuse (with the reason) when ``proposal`` takes no amendments now."""
+    now = now or timezone.now()
     if proposal.state == S.AMENDMENT:
         if proposal.amendment_deadline is not None and proposal.amendment_deadline <= now:
             raise ServiceError(
@@ -789,7 +796,7 @@ def propose_amendment(user, proposal, *, kind, first, last=None, text="", reason
         user, proposal.gathering, _("Only accredited delegates of this gathering can propose amendments.")
     )
     now = timezone.now()
-    _amendable(proposal, now)
+    check_amendable(proposal, now)
     if kind not in Amendment.Kind.values:
         raise ServiceError(_("Choose what the amendment does: replace, delete or insert."), field="kind")
     base = Version.objects.filter(proposal=proposal, number=proposal.base_version).first()
@@ -837,7 +844,7 @@ def propose_amendment(user, proposal, *, kind, first, last=None, text="", reason
             next_amendment=F("next_amendment") + 1
         ):
             current = _reload(proposal)
-            _amendable(current, now)
+            check_amendable(current, now)
             raise ServiceError(_("This proposal changed meanwhile. Reload the page and try again."), code="conflict")
         number = Proposal.objects.filter(pk=proposal.pk).values_list("next_amendment", flat=True).get() - 1
         amendment = Amendment.objects.create(
@@ -845,6 +852,7 @@ def propose_amendment(user, proposal, *, kind, first, last=None, text="", reason
             old_text=old_text, new_text=new_text, reason=reason, original_language=language,
             delegate=registration, organisation=registration.organisation, created_by=user,
         )
+        text_services.record_original(amendment)
         _record(proposal, "amendment", user, "", A.SUBMITTED, amendment=amendment)
         _announce(proposal, "amendment.state", amendment=amendment.pk, amendment_state=amendment.state)
     return amendment
@@ -891,25 +899,49 @@ def _claim_change(proposal):
 
 
 def change_list(proposal):
-    """The adopted amendments and the resolutions of a proposal as consolidation takes them, in order.
-    An amendment whose conflict was resolved is in the text through its resolution."""
+    """(changes, untranslated): the adopted amendments and the resolutions of a proposal as consolidation
+    takes them, in order, and the adopted amendments that have no version in the language of the text (they
+    cannot enter it). An amendment whose conflict was resolved is in the text through its resolution."""
     resolved = set(
         Conflict.objects.filter(proposal=proposal, resolved_at__isnull=False).values_list("amendment_id", flat=True)
     )
-    items = []
-    for a in Amendment.objects.filter(proposal=proposal, state=A.ADOPTED, seq__isnull=False).order_by("seq"):
-        if a.pk not in resolved:
-            items.append((a.seq, cons.Change(a.pk, a.kind, a.first, a.last, a.new_text)))
+    adopted = [
+        a for a in Amendment.objects.filter(proposal=proposal, state=A.ADOPTED, seq__isnull=False).order_by("seq")
+        if a.pk not in resolved
+    ]
+    texts = queries.amendment_texts(adopted, proposal.original_language)
+    items, untranslated = [], []
+    for a in adopted:
+        if texts[a.pk] is None:
+            untranslated.append(a)
+        else:
+            items.append((a.seq, cons.Change(a.pk, a.kind, a.first, a.last, texts[a.pk])))
     for c in Conflict.objects.filter(proposal=proposal, resolved_at__isnull=False, seq__isnull=False):
         items.append((c.seq, cons.Resolution(f"r{c.pk}", c.start, c.end, c.resolution)))
     items.sort(key=lambda item: item[0])
-    return [change for _seq, change in items]
+    return [change for _seq, change in items], untranslated
 
 
 def consolidated(proposal):
-    """The consolidation of a proposal now (its base text, adopted amendments and resolutions)."""
+    """The consolidation of a proposal now (its base text, adopted amendments and resolutions); its
+    ``untranslated`` lists the adopted amendments left out for want of a version in the text's language."""
     base = Version.objects.filter(proposal=proposal, number=proposal.base_version).values_list("text", flat=True).first()
-    return cons.consolidate(base or "", change_list(proposal))
+    changes, untranslated = change_list(proposal)
+    result = cons.consolidate(base or "", changes)
+    result.untranslated = untranslated
+    return result
+
+
+def _check_in_text_language(amendment, proposal):
+    """Refuse to decide an amendment that has no version in the language of the text it changes."""
+    if queries.amendment_texts([amendment], proposal.original_language)[amendment.pk] is None:
+        raise ServiceError(
+            _("%(amendment)s is written in %(language)s and the text in %(text_language)s: translators must give it "
+              "its version in %(text_language)s before it is decided.") % {
+                "amendment": amendment.label, "language": languages.name_of(amendment.original_language),
+                "text_language": languages.name_of(proposal.original_language),
+            }, code="needs_translation",
+        )
 
 
 def _reconsolidate(user, proposal, *, reason, amendment=None):
@@ -921,6 +953,10 @@ def _reconsolidate(user, proposal, *, reason, amendment=None):
         Conflict(proposal=proposal, amendment_id=clash.key, others=list(clash.others), start=clash.start, end=clash.end)
         for clash in result.clashes
         if isinstance(clash.key, int) and clash.key not in known
+    ] + [  # adopted by a vote without a version in the text's language: the organisers write it
+        Conflict(proposal=proposal, amendment_id=a.pk, others=[], start=max(a.first - 1, 0),
+                 end=a.last if a.kind != Amendment.Kind.INSERT else a.first)
+        for a in result.untranslated if a.pk not in known
     ]
     Conflict.objects.bulk_create(new_conflicts)
     for conflict in new_conflicts:
@@ -937,7 +973,9 @@ def _reconsolidate(user, proposal, *, reason, amendment=None):
             amendment=amendment, created_by=user if getattr(user, "pk", None) else None,
         )
         _record(proposal, "consolidated", user, amendment=amendment, version=fields["version"])
+        previous = {"title": proposal.title, "text": proposal.text}
         proposal.text, proposal.version = result.text, fields["version"]
+        text_services.record_original_change(proposal, ["text"], previous=previous)
         _announce(proposal, "proposal.text", version=fields["version"])
     return result, new_conflicts
 
@@ -965,6 +1003,8 @@ def _decide_amendment(user, amendment, to, *, poll=None, system=False):
             return amendment  # already decided this way: a retry changes nothing
         if current != A.DEBATE:
             raise ServiceError(message % {"state": _state_label(current, Amendment)}, code="bad_state")
+        if to == A.ADOPTED and not system:
+            _check_in_text_language(amendment, proposal)
         seq = _claim_change(proposal) if to == A.ADOPTED else None
         fields = {"decided_at": timezone.now()}
         if seq is not None:
@@ -1103,6 +1143,7 @@ def _amendments_to_vote(proposal, amendments):
                 _("Amendment %(amendment)s already has its poll.") % {"amendment": amendment.label},
                 field="amendments", code="has_poll",
             )
+        _check_in_text_language(amendment, proposal)
 
 
 def create_amendment_poll(user, amendment, **settings):
@@ -1237,3 +1278,43 @@ def apply_poll_results(now=None):
     for poll in polls.order_by("pk"):
         done["amendments"] += _apply_amendment_poll(poll, now)
     return done
+
+
+# --- what a page offers ------------------------------------------------------------------------------
+
+
+def allowed_actions(user, proposal, config=None):
+    """The names of the actions ``user`` may take on ``proposal`` now (what the services would accept
+    as far as permissions and states go), for the buttons a page shows."""
+    config = config or queries.settings_for(proposal.gathering)
+    state = proposal.state
+    manager = bool(user and user.has_perm("proposals.manage_proposals", proposal))
+    author = bool(user and user.has_perm("proposals.submit_proposal", proposal))
+    delegate = bool(user and user.has_perm("proposals.add_proposal", proposal.gathering))
+    found = set()
+    if state in _editable_states(user, proposal):
+        found.add("edit")
+    if author and state == S.DRAFT and config.submissions_open:
+        found.add("submit")
+    if manager:
+        found |= {
+            S.SUBMITTED: {"admit", "reject"},
+            S.ADMITTED: {"open"} if config.amendment_stage else {"debate"},
+            S.AMENDMENT: {"debate"},
+            S.DEBATE: {"adopt", "reject"} | (set() if _has_live_poll(proposal) else {"poll"}),
+        }.get(state, set())
+        if state in (S.ADMITTED, S.AMENDMENT, S.DEBATE):
+            found.add("refer")
+        if state == S.DEBATE:
+            found.add("alternatives")
+    if (author or manager) and state in TRANSITIONS["withdraw"][0]:
+        found.add("withdraw")
+    if delegate and state == S.AMENDMENT and (
+        proposal.amendment_deadline is None or proposal.amendment_deadline > timezone.now()
+    ):
+        found.add("amend")
+    if delegate and state in Proposal.OPEN_STATES:
+        found.add("sponsor")
+    if state == S.ADOPTED and user and user.has_perm("proposals.forward_proposal", proposal):
+        found.add("forward")
+    return found
