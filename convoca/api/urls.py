@@ -52,6 +52,7 @@ def _register_routers():
     from convoca.accounts.api import router as accounts_router
     from convoca.gatherings.api import router as gatherings_router
     from convoca.network.api import router as network_router
+    from convoca.proposals.api import router as proposals_router
     from convoca.texts.api import router as texts_router
     from convoca.voting.api import router as voting_router
 
@@ -60,6 +61,7 @@ def _register_routers():
     api.add_router("/", accounts_router)
     api.add_router("/", voting_router)
     api.add_router("/", texts_router)
+    api.add_router("/", proposals_router)
 
 
 _register_routers()

@@ -837,7 +837,8 @@ def propose_amendment(user, proposal, *, kind, first, last=None, text="", reason
         if kind == Amendment.Kind.REPLACE and new_text == old_text:
             raise ServiceError(_("The new text is the same as the current one."), field="text", code="unchanged")
     reason = _clean_note(reason, field="reason")
-    language = clean_language(original_language)
+    # an amendment changes the words of the text: written in its language unless the author says otherwise
+    language = clean_language(original_language) if original_language not in (None, "") else proposal.original_language
     with transaction.atomic():
         open_now = Q(amendment_deadline__isnull=True) | Q(amendment_deadline__gt=now)
         if not Proposal.objects.filter(open_now, pk=proposal.pk, state=S.AMENDMENT).update(
