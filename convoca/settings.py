@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "convoca.core",
     "convoca.texts",
     "convoca.accounts",
@@ -95,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "convoca.accounts.middleware.LoginSessionMiddleware",  # a login its owner ended is anonymous from now on
+    "django_otp.middleware.OTPMiddleware",
+    "convoca.accounts.middleware.SecondFactorMiddleware",  # coordinators and committees enrol before anything else
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "convoca.core.middleware.ServiceErrorMiddleware",
@@ -185,6 +191,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sensitive actions ask the second factor again when the session last proved it longer ago than this.
+OTP_REAUTH_SECONDS = envint("OTP_REAUTH_SECONDS", 12 * 3600)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Convoca")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"

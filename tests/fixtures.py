@@ -17,6 +17,7 @@ from django.test import Client
 from convoca.accounts.models import User
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network.models import Membership, NationalCommittee, Organisation, Person, Sector
+from tests.accounts.helpers import enrol_if_required
 
 PASSWORD = "correct horse battery staple"
 
@@ -84,6 +85,7 @@ def client_for(user):
     client = Client()
     if user is not None:
         client.force_login(user)
+        enrol_if_required(client, user)  # coordinators and committee members log in with a second factor
     return client
 
 

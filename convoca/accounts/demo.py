@@ -8,13 +8,27 @@ with ``bulk_create`` instead of inviting people through
 Idempotent: an account is keyed on its email; one that exists is left alone.
 
 The demo accounts share one published password (``demo_data.PASSWORD``): a
-demo instance only.
+demo instance only. The coordinator and the committee member, who must use
+two-step login, get an authenticator app whose published key
+(``demo_data.TOTP_KEY``) ``convoca demo`` prints; ``convoca demo --code``
+prints the code it shows now.
 """
 
-from django.db import transaction
+import base64
+import time
 
-from .demo_data import LOGINS, PASSWORD, ROLES, login_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .demo_data import LOGINS, PASSWORD, ROLES, SECOND_FACTOR_ROLES, TOTP_KEY, login_email
 from .models import User
+from .services import TOTP_NAME
+
+
+def _key_hex():
+    return base64.b32decode(TOTP_KEY).hex()
 
 
 def logins():
@@ -51,4 +65,35 @@ def load(context):
             new_users.append(user)
         User.objects.bulk_create(new_users)
         context.created["accounts"] = len(new_users)
-    return login_users()
+        users = login_users()
+        enrolled = set(TOTPDevice.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
+        devices = [
+            TOTPDevice(user=users[role], name=TOTP_NAME, key=_key_hex(), confirmed=True)
+            for role in SECOND_FACTOR_ROLES if role in users and users[role].pk not in enrolled
+        ]
+        TOTPDevice.objects.bulk_create(devices)
+        context.created["authenticator apps"] = len(devices)
+    return users
+
+
+def current_code(now=None):
+    """The 6 digits the demo's authenticator app shows now."""
+    totp = TOTP(base64.b32decode(TOTP_KEY), step=30, t0=0, digits=6)
+    totp.time = time.time() if now is None else now
+    return f"{totp.token():06d}"
+
+
+def notes():
+    """Lines ``convoca demo`` prints after the logins."""
+    labels = ", ".join(str(LOGINS[role][0]) for role in SECOND_FACTOR_ROLES)
+    return [
+        _("Two-step login (%(logins)s): after the password, enter the 6-digit code of an authenticator app "
+          "(FreeOTP, Aegis, Google Authenticator...) set up with this time-based key: %(key)s") % {
+            "logins": labels, "key": " ".join(TOTP_KEY[i:i + 4] for i in range(0, len(TOTP_KEY), 4))},
+        _("Without an app, `convoca demo --code` prints the current code (valid for 30 seconds, once per login)."),
+    ]
+
+
+def codes():
+    """[(label, code)] for ``convoca demo --code``."""
+    return [(_("Two-step login code for the demo coordinator and committee member"), current_code())]

@@ -20,6 +20,13 @@ LOGINS = {
 }
 ROLES = list(LOGINS)
 
+# Coordinators and national committee members must use two-step login: the demo
+# sets up their authenticator app with this published key (base32, time-based,
+# 6 digits, 30 s), printed by `convoca demo`; `convoca demo --code` prints the
+# current code. A demo instance only, like the password.
+TOTP_KEY = "CONVOCADEMOKEYISPUBLICNEVERUSEIT"
+SECOND_FACTOR_ROLES = ["coordinator", "committee"]
+
 
 def login_email(role):
     return email_of(LOGINS[role][1])

@@ -9,6 +9,7 @@ from convoca.core.errors import ServiceError
 from convoca.network.models import NationalCommittee, Person, Visibility
 from convoca.network.services import clean_languages
 
+from . import services
 from .models import ApiToken, Invitation
 from .tasks import send_email
 
@@ -25,6 +26,10 @@ AUDIENCE = {
 
 
 class LoginForm(AuthenticationForm):
+    """Email and password. Too many wrong passwords for an email (whether an
+    account has it or not) or from one address, and even the right password is
+    refused for a while, with the same message either way."""
+
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
@@ -33,6 +38,43 @@ class LoginForm(AuthenticationForm):
             attrs={"autocomplete": "username", "spellcheck": "false", "maxlength": username.max_length or 254}
         )
         self.fields["password"].label = _("Password")
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return self.cleaned_data
+        try:
+            services.check_login_allowed(self.request, username)
+        except ServiceError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            services.count_login_failure(self.request, username)
+            raise
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=40, strip=True,
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false", "autocapitalize": "off",
+        }),
+    )
+
+
+class SetupForm(forms.Form):
+    """Confirms a new authenticator app with the code it shows (the key travels
+    signed in the page's ``setup`` field, read by ``services.enable_totp``)."""
+
+    code = forms.CharField(
+        label=_("Code shown by the app"), max_length=20, strip=True,
+        help_text=_("6 digits. A new one appears every 30 seconds."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
 
 
 class EmailPasswordResetForm(PasswordResetForm):
@@ -46,6 +88,8 @@ class EmailPasswordResetForm(PasswordResetForm):
             "site_url": settings.SITE_URL,
             "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
         }
+        if not services.may_send_password_reset(to_email):
+            return  # the page says the same either way; the mailbox is not flooded
         subject = " ".join(render_to_string(subject_template_name, context).split())
         body = render_to_string(email_template_name, context)
         send_email.enqueue(subject, body, to_email)

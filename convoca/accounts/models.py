@@ -146,3 +146,29 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginSession(models.Model):
+    """One login of an account, listed on the account page so its owner can
+    end it from elsewhere (a lost phone, a shared computer).
+
+    It holds the minimum: the digest of a random login id kept inside the
+    session (the session key itself changes when Django cycles it, and with a
+    cookie-based session engine on every write), the session key sealed with
+    a key derived from SECRET_KEY (so that revoking can delete the session
+    from any server-side store, while a copy of the database alone opens
+    nothing), when it started, and the kind of browser and system, never the
+    address or the full user-agent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    sealed_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    browser = models.CharField(max_length=20, blank=True)
+    system = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"login session {self.pk}"

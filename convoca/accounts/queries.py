@@ -2,8 +2,9 @@
 
 from django.db import connection
 
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, LoginSession, User, hash_token
 
+LOGIN_ID = "convoca_login_id"  # session: the random id of this login (its digest is LoginSession.key_hash)
 MAX_TOKEN_LENGTH = 200  # ours are about 47 characters; anything much longer is not one of ours
 
 
@@ -56,3 +57,20 @@ def _valid_tokens_sql(columns, count):
         f" WHERE t.{q('key_hash')} IN ({', '.join(['%s'] * count)})"
         f" AND t.{q('revoked_at')} IS NULL AND u.{q('is_active')} = %s"
     )
+
+
+def login_session_exists(login_id, user_id):
+    """Whether the login whose id a session holds is still on record (its
+    owner has not ended it). One lookup on the unique digest."""
+    if not isinstance(login_id, str):
+        return False
+    return LoginSession.objects.filter(key_hash=hash_token(login_id), user_id=user_id).exists()
+
+
+def login_sessions(user, current_login_id=None):
+    """The account's logins, newest first, each with ``is_current`` set."""
+    current = hash_token(current_login_id) if isinstance(current_login_id, str) else None
+    rows = list(LoginSession.objects.filter(user=user))
+    for row in rows:
+        row.is_current = row.key_hash == current
+    return rows

@@ -8,3 +8,5 @@ from convoca.core.roles import is_coordinator, is_member
 rules.add_perm("accounts.invite", is_coordinator)
 rules.add_perm("accounts.manage_tokens", is_member)
 rules.add_perm("accounts.edit_own_profile", is_member)
+rules.add_perm("accounts.manage_second_factor", is_member)
+rules.add_perm("accounts.manage_sessions", is_member)

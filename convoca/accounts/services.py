@@ -2,22 +2,39 @@
 each checks permissions itself and raises ``ServiceError`` (or a subclass)
 with a translated message."""
 
+import base64
 import datetime as dt
+import hashlib
+import math
+import secrets
+import time
+from binascii import unhexlify
+from importlib import import_module
 
+import nacl.exceptions
+import nacl.secret
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.core.limits import Limit, client_address
 from convoca.network.models import NationalCommittee, Person, Visibility
 from convoca.network.services import clean_languages
 
-from .models import ApiToken, Invitation, User, hash_token, new_token
+from . import agents, second_factor
+from .models import ApiToken, Invitation, LoginSession, User, hash_token, new_token
+from .queries import LOGIN_ID
 from .tasks import send_invitation_email
 
 MAX_ACTIVE_TOKENS = 20
@@ -307,3 +324,307 @@ def purge_invitations(now=None) -> int:
     )
     deleted, _detail = finished.delete()
     return deleted
+
+
+# --- abuse limits -----------------------------------------------------------------------
+
+# Wrong passwords, counted by the email typed (whether an account has it or not,
+# so the answer never tells) and by client address; wrong second-factor codes
+# by account. Checked before the password is, so once reached even the right
+# password is refused until the window has passed.
+LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
+LOGIN_FAILURES_PER_ADDRESS = Limit("login-address", 50, 15 * 60)
+SECOND_FACTOR_FAILURES = Limit("second-factor", 5, 15 * 60)
+# Public forms, per client address (the views' decorators) and per address written to.
+PASSWORD_RESETS_PER_ADDRESS = Limit("password-reset", 10, 60 * 60)
+PASSWORD_RESETS_PER_EMAIL = Limit("password-reset-email", 3, 60 * 60)
+INVITATION_ACCEPTS_PER_ADDRESS = Limit("invitation-accept", 20, 60 * 60)
+
+
+def _login_key(email):
+    return (email or "").strip().lower()[:254]
+
+
+def _wait_for(limit):
+    minutes = max(1, math.ceil(limit.seconds / 60))
+    return ngettext(
+        "Too many failed attempts to log in. For your safety, wait %(minutes)s minute and try again, or reset "
+        "your password.",
+        "Too many failed attempts to log in. For your safety, wait %(minutes)s minutes and try again, or reset "
+        "your password.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def check_login_allowed(request, email):
+    """Raise ``ServiceError`` (code ``throttled``) when this email or this
+    client address has had too many wrong passwords lately. The message is
+    the same whether an account has the email or not."""
+    for limit, key in ((LOGIN_FAILURES_PER_ACCOUNT, _login_key(email)),
+                       (LOGIN_FAILURES_PER_ADDRESS, client_address(request))):
+        if limit.exceeded(key):
+            raise ServiceError(_wait_for(limit), code="throttled")
+
+
+def count_login_failure(request, email):
+    LOGIN_FAILURES_PER_ACCOUNT.hit(_login_key(email))
+    LOGIN_FAILURES_PER_ADDRESS.hit(client_address(request))
+
+
+def may_send_password_reset(email):
+    """At most a few reset emails an hour to one address: someone else asking
+    for links cannot flood a mailbox. Counts the request."""
+    key = _login_key(email)
+    if PASSWORD_RESETS_PER_EMAIL.exceeded(key):
+        return False
+    PASSWORD_RESETS_PER_EMAIL.hit(key)
+    return True
+
+
+# --- second factor ------------------------------------------------------------------
+
+TOTP_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/i/l
+RECOVERY_LENGTH = 16  # 16 characters of 31: 79 bits
+SETUP_SALT = "convoca.accounts.totp-setup"
+SETUP_MAX_AGE = 60 * 60
+
+
+def _codes_wrong(throttled=False):
+    if throttled:
+        return ServiceError(
+            _("Too many wrong codes in a row. For your safety, wait a few minutes and try again."),
+            field="code", code="throttled",
+        )
+    return ServiceError(
+        _("This code is not right, or it has already been used. Enter the code your app shows now, or an unused "
+          "recovery code."),
+        field="code", code="wrong_code",
+    )
+
+
+def _shape(code):
+    code = second_factor.normalise_code(code)
+    if len(code) == 6 and code.isdigit():
+        return "totp", code
+    if len(code) == RECOVERY_LENGTH:
+        return "recovery", code
+    return None, code
+
+
+def check_second_factor(user, code):
+    """The device that accepts ``code`` for ``user`` (a current code of their
+    authenticator app, or one of their unused recovery codes, which is spent),
+    or ``ServiceError``. A code already accepted once is refused (django-otp
+    keeps the last time step used); wrong codes are throttled by device
+    (django-otp) and by account (5 in 15 minutes)."""
+    if SECOND_FACTOR_FAILURES.exceeded(str(user.pk)):
+        raise _codes_wrong(throttled=True)
+    kind, code = _shape(code)
+    device, throttled = None, False
+    with transaction.atomic():
+        if kind == "totp":
+            devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        elif kind == "recovery":
+            devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            code = second_factor.recovery_digest(code)
+        else:
+            devices = []
+        for candidate in devices:
+            if not candidate.verify_is_allowed()[0]:
+                throttled = True
+                continue
+            if candidate.verify_token(code):
+                device = candidate
+                break
+    if device is None:
+        SECOND_FACTOR_FAILURES.hit(str(user.pk))
+        raise _codes_wrong(throttled)
+    return device
+
+
+def new_setup(user):
+    """A fresh authenticator key for ``user`` and the signed token the set-up
+    form carries it in (nothing is stored until a code proves the app has it)."""
+    key = random_hex(20)
+    token = signing.dumps({"user": user.pk, "key": key}, salt=SETUP_SALT)
+    return key, token
+
+
+def setup_key(user, token):
+    """The key a set-up token carries, if it was made for ``user`` within the hour."""
+    try:
+        data = signing.loads(token or "", salt=SETUP_SALT, max_age=SETUP_MAX_AGE)
+    except signing.BadSignature:
+        data = None
+    if not isinstance(data, dict) or data.get("user") != user.pk or not isinstance(data.get("key"), str):
+        raise ServiceError(_("This set-up page is too old. Scan the new code below and try again."), code="expired")
+    return data["key"]
+
+
+def enable_totp(user, token, code):
+    """Set up (or replace) ``user``'s authenticator app once ``code`` proves
+    the app holds the key the set-up page showed. Returns ``(device, codes)``:
+    the new device and 10 new recovery codes, shown once and stored only as
+    digests (earlier codes stop working)."""
+    if not user.has_perm("accounts.manage_second_factor"):
+        raise PermissionDenied()
+    key = setup_key(user, token)
+    if SECOND_FACTOR_FAILURES.exceeded(str(user.pk)):
+        raise _codes_wrong(throttled=True)
+    kind, code = _shape(code)
+    totp = TOTP(unhexlify(key), step=30, t0=0, digits=6)
+    totp.time = time.time()
+    if kind != "totp" or not totp.verify(int(code), tolerance=1):
+        SECOND_FACTOR_FAILURES.hit(str(user.pk))
+        raise ServiceError(
+            _("This code is not right. Check that the app shows Convoca and enter the 6 digits it shows now."),
+            field="code", code="wrong_code",
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key, confirmed=True, last_t=totp.t())
+        codes = _replace_recovery_codes(user)
+    return device, codes
+
+
+def new_recovery_codes(user):
+    """Replace ``user``'s recovery codes with 10 new ones (returned, shown once)."""
+    if not user.has_perm("accounts.manage_second_factor"):
+        raise PermissionDenied()
+    if not second_factor.has_device(user):
+        raise ServiceError(_("Set up an authenticator app first."), code="no_device")
+    with transaction.atomic():
+        return _replace_recovery_codes(user)
+
+
+def _new_recovery_code():
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _i in range(RECOVERY_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, RECOVERY_LENGTH, 4))
+
+
+def _replace_recovery_codes(user):
+    device = StaticDevice.objects.filter(user=user).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    else:
+        device.token_set.all().delete()
+        device.throttle_reset()
+    codes = [_new_recovery_code() for _i in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=second_factor.recovery_digest(code)) for code in codes]
+    )
+    return codes
+
+
+def remove_second_factor(user):
+    """Remove ``user``'s authenticator app and recovery codes. Refused to
+    those who must keep one (coordinators, national committee members)."""
+    if not user.has_perm("accounts.manage_second_factor"):
+        raise PermissionDenied()
+    if second_factor.required_for(user):
+        raise ServiceError(
+            _("Coordinators and national committee members must keep a second factor. To move it to a new phone, "
+              "set it up again."),
+            code="required",
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+
+
+def recovery_codes_left(user):
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# --- login sessions -----------------------------------------------------------------
+
+
+def _session_box():
+    key = hashlib.blake2b(settings.SECRET_KEY.encode(), person=b"convoca-session", digest_size=32).digest()
+    return nacl.secret.SecretBox(key)
+
+
+def _seal(session_key):
+    if not session_key:
+        return ""
+    return base64.urlsafe_b64encode(_session_box().encrypt(session_key.encode())).decode()
+
+
+def _unseal(sealed):
+    try:
+        return _session_box().decrypt(base64.urlsafe_b64decode(sealed.encode())).decode()
+    except (ValueError, nacl.exceptions.CryptoError):
+        return None  # none recorded, or SECRET_KEY changed since: the session guard still refuses it
+
+
+def record_login_session(request, user):
+    """Put a new login on record for ``request``'s session, which has just been
+    logged in (every login goes through ``django.contrib.auth.login``, which
+    calls this through ``user_logged_in``; see ``apps.py``)."""
+    login_id = new_token()
+    request.session[LOGIN_ID] = login_id
+    browser, system = agents.summarise(request.META.get("HTTP_USER_AGENT"))
+    return LoginSession.objects.create(
+        user=user, key_hash=hash_token(login_id), sealed_key=_seal(request.session.session_key),
+        browser=browser, system=system,
+    )
+
+
+def end_login_session(request):
+    """The session is logging out: its login leaves the record."""
+    login_id = request.session.get(LOGIN_ID)
+    if isinstance(login_id, str):
+        LoginSession.objects.filter(key_hash=hash_token(login_id)).delete()
+
+
+def _delete_from_store(rows):
+    engine = import_module(settings.SESSION_ENGINE)
+    for row in rows:
+        key = _unseal(row.sealed_key) if row.sealed_key else None
+        if key:
+            engine.SessionStore().delete(key)
+
+
+def revoke_login_session(user, session_id, current_login_id=None):
+    """End one of ``user``'s own logins (not the current one: that is "log
+    out"): it leaves the record and its session leaves the session store; a
+    request still carrying its cookie is anonymous from now on. Another
+    account's login is ``NotFound``."""
+    if not user.has_perm("accounts.manage_sessions"):
+        raise PermissionDenied()
+    rows = LoginSession.objects.filter(pk=_as_id(session_id), user=user)
+    if isinstance(current_login_id, str):
+        rows = rows.exclude(key_hash=hash_token(current_login_id))
+    with transaction.atomic():
+        row = rows.select_for_update().first()
+        if row is None:
+            raise NotFound(_("This session does not exist or has already ended."))
+        _delete_from_store([row])
+        row.delete()
+    return row
+
+
+def end_all_login_sessions(user):
+    """Every login of ``user`` ends (after a password reset, which proved the
+    mailbox: Django already refuses sessions made with the old password; this
+    also clears them from the store and from the list)."""
+    with transaction.atomic():
+        rows = list(LoginSession.objects.select_for_update().filter(user=user))
+        _delete_from_store(rows)
+        LoginSession.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
+
+
+def revoke_other_login_sessions(user, current_login_id):
+    """End every login of ``user`` but the current one; return how many."""
+    if not user.has_perm("accounts.manage_sessions"):
+        raise PermissionDenied()
+    current = hash_token(current_login_id) if isinstance(current_login_id, str) else ""
+    with transaction.atomic():
+        rows = list(LoginSession.objects.select_for_update().filter(user=user).exclude(key_hash=current))
+        _delete_from_store(rows)
+        LoginSession.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)

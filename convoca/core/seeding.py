@@ -9,7 +9,10 @@ Each app owns its share of the demo in ``<app>/demo.py`` (found by
 - ``totals()``: {name: count} of the app's tables, for the summary line;
 - ``logins()``: [(role label, email, password)] of the demo accounts;
 - ``holds_real_data()``: True when the database holds data that the demo did
-  not create and the demo was never loaded (probably a real instance).
+  not create and the demo was never loaded (probably a real instance);
+- ``notes()``: lines printed after the logins (how to pass two-step login);
+- ``codes()``: [(label, code)] printed by ``convoca demo --code`` (the code a
+  demo authenticator app shows now).
 
 Loaders run in INSTALLED_APPS order, so an app's demo may refer to the demo of
 the apps before it. Each loader keeps its own transaction (the voting demo
@@ -74,3 +77,13 @@ def logins():
 def holds_real_data():
     """True when some app finds data that the demo did not create."""
     return any(module.holds_real_data() for _config, module in _loaders("holds_real_data"))
+
+
+def notes():
+    """Lines every app wants printed after the demo logins."""
+    return [line for _config, module in _loaders("notes") for line in module.notes()]
+
+
+def codes():
+    """[(label, code)] of the demo's second factors, as they are now."""
+    return [code for _config, module in _loaders("codes") for code in module.codes()]

@@ -13,7 +13,7 @@ def test_it_labels_the_username_field_email(client, world):
 
 
 def test_it_logs_in_with_the_email_in_any_case(client, world):
-    response = client.post(reverse("accounts:login"), {"username": "  Alice@Example.ORG ", "password": PASSWORD})
+    response = client.post(reverse("accounts:login"), {"username": "  Nadia@Example.ORG ", "password": PASSWORD})
     assert response.status_code == 302
     assert response.url == reverse("core:home")
     assert client.get(reverse("accounts:me")).status_code == 200

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from convoca.accounts.models import User
 from convoca.gatherings.models import Registration
 from convoca.network.models import Person
+from tests.accounts.helpers import give_authenticator, totp_code
 from tests.fixtures import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +30,10 @@ def test_it_takes_a_newcomer_from_spreadsheet_to_check_in(page, log_in, world, b
     csv_path = tmp_path / "inscricoes.csv"
     csv_path.write_bytes(SPREADSHEET)
 
+    give_authenticator(newcomer)  # a coordinator logs in with two-step login
     log_in(page, newcomer.email, PASSWORD)
+    page.locator("input[name=code]").fill(totp_code())
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("header nav a[href='/accounts/me/']")).to_be_visible()
 
     page.get_by_role("button", name="Português").click()

@@ -1,10 +1,14 @@
+import re
+import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
-from convoca.accounts.demo_data import PASSWORD, ROLES, login_email
+from convoca.accounts.demo import current_code
+from convoca.accounts.demo_data import PASSWORD, ROLES, SECOND_FACTOR_ROLES, TOTP_KEY, login_email
 from convoca.accounts.models import User
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network.demo_data import DEMO_DOMAIN
@@ -163,3 +167,29 @@ def test_it_runs_the_loader_of_each_app_in_installed_order():
     assert [config.label for config, _module in app_modules("demo", "load")] == [
         "accounts", "network", "gatherings", "voting",
     ]
+
+
+def test_it_lets_the_coordinator_and_the_committee_member_log_in_with_the_printed_key(loaded, client):
+    """Two-step login is required for them: the demo prints the key of their authenticator app."""
+    printed = re.search(r"time-based key: ([A-Z2-7 ]+)", loaded).group(1).replace(" ", "")
+    assert printed == TOTP_KEY
+    code = run_demo("--code").strip().rsplit(" ", 1)[-1]
+    assert re.fullmatch(r"\d{6}", code)
+    for role in SECOND_FACTOR_ROLES:
+        response = client.post(reverse("accounts:login"), {"username": login_email(role), "password": PASSWORD})
+        assert response.url == reverse("accounts:login_code"), role
+        # One code per login (a code is spent once used): the one the app shows now, or the next one.
+        for candidate in {current_code(), current_code(time.time() + 30)}:
+            if client.post(reverse("accounts:login_code"), {"code": candidate}).status_code == 302:
+                break
+        assert client.get(reverse("accounts:me")).status_code == 200, role
+        client.post(reverse("accounts:logout"))
+    assert code in {current_code(time.time() - 30), current_code()}
+
+
+def test_it_lets_the_other_roles_log_in_with_the_password_only(loaded, client):
+    for role in set(ROLES) - set(SECOND_FACTOR_ROLES):
+        response = client.post(reverse("accounts:login"), {"username": login_email(role), "password": PASSWORD})
+        assert response.url == reverse("core:home"), role
+        assert client.get(reverse("accounts:me")).status_code == 200, role
+        client.post(reverse("accounts:logout"))

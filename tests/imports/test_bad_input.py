@@ -8,6 +8,7 @@ from django.urls import reverse
 from convoca.core.errors import ServiceError
 from convoca.imports import services
 from convoca.imports.models import ImportBatch
+from tests.accounts.helpers import enrol_if_required
 
 from .helpers import csv_bytes, snapshot, upload
 
@@ -135,6 +136,7 @@ def test_it_checks_the_csrf_token_on_upload(world):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.alice)
+    enrol_if_required(client, world.alice)  # a coordinator's session proves a second factor
     data = csv_bytes([["nombre", "país", "sector"], ["Nueva", "CO", "otro"]])
     response = client.post(reverse("imports:start"), {"kind": "organisations", "file": upload(data)})
     assert response.status_code == 403

@@ -21,11 +21,19 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=None, help="With --serve: address to listen on.")
         parser.add_argument("--port", type=int, default=None, help="With --serve: port to listen on.")
         parser.add_argument(
+            "--code", action="store_true",
+            help="Only print the current two-step login code of the demo logins that need one, then stop.",
+        )
+        parser.add_argument(
             "--force", action="store_true",
             help="Load even though the database already holds accounts that are not part of the demo.",
         )
 
-    def handle(self, *args, serve, host, port, force, **options):
+    def handle(self, *args, serve, host, port, force, code=False, **options):
+        if code:
+            for label, value in seeding.codes():
+                self.stdout.write(f"{label}: {value}")
+            return
         if not force and seeding.holds_real_data():
             raise CommandError(_(
                 "This database already holds accounts that are not part of the demo. The demo adds accounts "
@@ -58,6 +66,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {str(label).ljust(width)}  {email}")
         for password in dict.fromkeys(password for _label, _email, password in logins):
             self.stdout.write(_("Password for every demo login: %(password)s") % {"password": password})
+        for note in seeding.notes():
+            self.stdout.write(note)
         self.stdout.write(self.style.WARNING(_(
             "Demo only: this password is public. Never load the demo on an instance with real people's data."
         )))
