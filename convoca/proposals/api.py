@@ -17,7 +17,7 @@ from convoca.gatherings.models import Gathering
 
 from . import consolidation as cons
 from . import export, queries, services
-from .models import Amendment, Conflict, Proposal, Sponsorship, Theme
+from .models import Amendment, Conflict, Proposal, Theme
 
 router = Router(tags=["proposals"])
 
@@ -282,9 +282,8 @@ def _theme_out(theme):
     return {"id": theme.pk, "name": theme.name, "prefix": theme.prefix, "position": theme.position} if theme else None
 
 
-def _proposal_out(user, p, sponsorships=None):
+def _proposal_out(user, p, sponsors):
     shown = p.localized
-    sponsors = queries.sponsors_of(user, p.sponsorships.all() if sponsorships is None else sponsorships)
     return {
         "id": p.pk, "gathering": p.gathering.slug, "number": p.number or None, "title": shown["title"].text,
         "language": shown.language, "original_language": p.original_language, "is_translation": shown.is_translation,
@@ -301,8 +300,7 @@ def _detail_out(request, p):
     page = queries.proposal_page(user, p)
     texts = queries.amendment_texts(page["amendments"], p.original_language)
     conflict_of = {c.amendment_id: c.pk for c in page["conflicts"] if c.is_open}
-    sponsorships = list(Sponsorship.objects.filter(proposal=p).select_related("organisation"))
-    out = _proposal_out(user, p, sponsorships)
+    out = _proposal_out(user, p, page["sponsors"])
     out.update({
         "text": p.localized["text"].text, "referred_to": p.referred_to, "decision_note": p.decision_note,
         "merged_into": p.merged_into_id, "merged_from": [m.pk for m in page["merged_from"]],
@@ -356,9 +354,9 @@ def list_proposals(request, slug: str, theme: str = None, state: str = None, q: 
     limit, offset = _int(limit, 50, "limit", 1, 200), _int(offset, 0, "offset", 0, 10**9)
     rows = queries.proposal_list(request.user, gathering, theme=theme_obj, state=state or None,
                                  search=(q or "").strip()[:100] or None)
-    items = queries.localize(rows[offset:offset + limit])
+    items = queries.localize(queries.with_sponsors(request.user, rows[offset:offset + limit], gathering))
     return {"count": rows.count(), "limit": limit, "offset": offset,
-            "items": [_proposal_out(request.user, p) for p in items]}
+            "items": [_proposal_out(request.user, p, p.sponsors) for p in items]}
 
 
 @router.post("/gatherings/{slug}/proposals", response={201: ProposalDetailOut, **ERRORS}, auth=token_or_session,

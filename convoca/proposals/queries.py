@@ -6,15 +6,18 @@ same number of queries whatever the number of items.
 proposal's or an amendment's text a reader gets (the original for now).
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from convoca.core.roles import is_member
 from convoca.gatherings.models import Gathering
+from convoca.network.models import ShownAs
 from convoca.network.rules import can_see_field
 from convoca.texts import languages
 from convoca.texts import queries as text_queries
@@ -94,14 +97,13 @@ def _count(model, **filters):
 
 
 def proposal_list(user, gathering, *, theme=None, state=None, search=None):
-    """The visible proposals of a gathering with what the list shows (sponsors, counts), in number order."""
+    """The visible proposals of a gathering in number order, with their number of amendments
+    (``with_sponsors`` adds their organisations to a page of them)."""
     qs = (
         visible_proposals(user, gathering)
-        .select_related("theme", "gathering")
-        .annotate(support=_count(Sponsorship), amendment_count=_count(Amendment))
-        .prefetch_related(
-            Prefetch("sponsorships", queryset=Sponsorship.objects.select_related("organisation").order_by("role", "pk"))
-        )
+        .select_related("theme")
+        .defer("paragraph_map", "decision_note")
+        .annotate(amendment_count=_count(Amendment))
         .order_by("theme__position", "prefix", "seq", "pk")
     )
     if theme:
@@ -112,6 +114,25 @@ def proposal_list(user, gathering, *, theme=None, state=None, search=None):
         for word in search.split()[:8]:
             qs = qs.filter(Q(title__icontains=word) | Q(prefix__iexact=word.split("-")[0], seq=_int(word.split("-")[-1])))
     return qs
+
+
+def with_sponsors(user, proposals, gathering):
+    """The proposals (of ``gathering``) as a list, each with ``sponsors`` (``Sponsors``: the names the
+    reader may see) and its gathering attached, in one query for the whole page."""
+    proposals = list(proposals)
+    found = {p.pk: Sponsors() for p in proposals}
+    member = is_member(user)
+    rows = (
+        Sponsorship.objects.filter(proposal__in=list(found)).order_by("role", "pk")
+        .values_list("proposal_id", "role", "organisation__name", "organisation__is_public")
+    )
+    for proposal_id, role, name, public in rows:
+        shown = name if public or member else None
+        (found[proposal_id].submitters if role == Sponsorship.Role.SUBMITTER else found[proposal_id].cosponsors).append(shown)
+    for p in proposals:
+        p.sponsors = found[p.pk]
+        p.gathering = gathering
+    return proposals
 
 
 def _int(value):
@@ -176,11 +197,15 @@ def sponsors_of(user, sponsorships):
 
 
 def delegate_name(user, registration):
-    """The name of the delegate behind a text, as their visibility setting allows (None otherwise)."""
+    """The name of the delegate behind a text, as their visibility settings allow (None otherwise). It is shown
+    beside the organisation, so it needs their memberships to be visible too; if not, their pseudonym if they chose
+    one (issue 10: a public page showed a name beside an organisation whose membership was private)."""
     if registration is None or registration.person_id is None:
         return None
     person = registration.person
-    return person.display_name if can_see_field(user, person, "display_name") else None
+    if can_see_field(user, person, "display_name") and can_see_field(user, person, "memberships"):
+        return person.display_name
+    return person.pseudonym if person.shown_as == ShownAs.PSEUDONYM and person.pseudonym else None
 
 
 # --- votes ----------------------------------------------------------------------------------------
@@ -239,6 +264,34 @@ class AmendmentView:
         return self.amendment.kind == Amendment.Kind.INSERT
 
 
+DIFF_PREFIX = "proposals:diff:"
+DIFF_SECONDS = 24 * 3600
+
+
+def word_diffs(pairs):
+    """[word_diff(old, new)] for (old, new) pairs (None: no diff), kept in Django's cache by the texts' digest:
+    an amendment's words never change, so a page computes each diff once."""
+    keys = [
+        DIFF_PREFIX + hashlib.blake2b(f"{old}\x00{new}".encode(), digest_size=16).hexdigest() if new is not None
+        else None
+        for old, new in pairs
+    ]
+    found = cache.get_many({k for k in keys if k})
+    missing = {}
+    out = []
+    for key, (old, new) in zip(keys, pairs, strict=True):
+        if key is None:
+            out.append(None)
+            continue
+        segments = found.get(key) or missing.get(key)
+        if segments is None:
+            segments = missing[key] = cons.word_diff(old, new)
+        out.append(segments)
+    if missing:
+        cache.set_many(missing, DIFF_SECONDS)
+    return out
+
+
 def amendments_of(proposal):
     return list(
         Amendment.objects.filter(proposal=proposal)
@@ -273,11 +326,11 @@ def proposal_page(user, proposal, original=False):
     renders = render_many(blocks + [a.localized["new_text"].text for a in amendments])
     paragraphs = [Paragraph(i + 1, text, renders[i]) for i, text in enumerate(blocks)]
     unplaced = []
+    diffs = word_diffs([(a.old_text, in_text[a.pk]) for a in amendments])
     for index, amendment in enumerate(amendments):
-        text = in_text[amendment.pk]
         view = AmendmentView(
-            amendment, cons.word_diff(amendment.old_text, text) if text is not None else None,
-            renders[len(blocks) + index], conflict=conflict_of.get(amendment.pk), text=text,
+            amendment, diffs[index], renders[len(blocks) + index], conflict=conflict_of.get(amendment.pk),
+            text=in_text[amendment.pk],
         )
         if amendment.kind == Amendment.Kind.INSERT:
             view.paragraph_label = f"§{amendment.first}+" if amendment.first else "§0+"

@@ -60,9 +60,7 @@ def proposal_list(request, slug):
         search = filters.cleaned_data["q"].strip() or None
     page = paginate(request, queries.proposal_list(request.user, gathering, theme=theme, state=state,
                                                    search=search), PAGE_SIZE)
-    rows = queries.localize(page.object_list)
-    for proposal in rows:
-        proposal.sponsors = queries.sponsors_of(request.user, proposal.sponsorships.all())
+    rows = queries.localize(queries.with_sponsors(request.user, page.object_list, gathering))
     return render(request, "proposals/list.html", {
         "gathering": gathering, "filters": filters, "page": page, "rows": rows,
         "query": query_without_page(request),

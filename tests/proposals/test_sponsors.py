@@ -41,9 +41,9 @@ def test_support_counts_and_private_organisations_stay_hidden_from_the_public(wo
     eva, _reg = delegate(world, "eva@example.org", "Eva", organisation=world.org_mx)  # org_mx is not public
     p = proposal(world, "submitted")
     services.sponsor(eva, p)
-    listed = queries.proposal_list(world.nadia, world.conference).get(pk=p.pk)
-    assert listed.support == 2
-    members = queries.sponsors_of(world.nadia, listed.sponsorships.all())
+    listed = queries.proposal_list(world.nadia, world.conference).filter(pk=p.pk)
+    members = queries.with_sponsors(world.nadia, listed, world.conference)[0].sponsors
+    assert members.support == 2
     assert members.submitters == ["Sindicato Andino"] and members.cosponsors == ["Red Migrante del Norte"]
-    public = queries.sponsors_of(AnonymousUser(), listed.sponsorships.all())
+    public = queries.with_sponsors(AnonymousUser(), listed, world.conference)[0].sponsors
     assert public.cosponsors == [None] and public.hidden == 1 and public.support == 2
