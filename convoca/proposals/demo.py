@@ -2,7 +2,7 @@
 voting demos): proposals in Spanish, Portuguese, English and French at the national preparatory meetings
 and at the conference, some forwarded with their provenance, a composite of two merged ones, amendments
 in every state, one conflict between adopted amendments for the organisers to resolve, an English
-translation left outdated by an amendment, and an amendment put to the vote.
+translation of the amended text, and an amendment put to the vote.
 
 This is a **fixture loader, not a user write path**: it writes seed rows with the ORM (the texts through
 ``consolidation``, exactly as the services consolidate them) instead of going through ``services.py``, so
@@ -220,13 +220,13 @@ class _Loader:
             text=text, version=version, change_seq=seq, next_amendment=len(specs) + 1, paragraph_map=result.positions,
         )
         p.text, p.version = text, version
+        if text != previous["text"]:
+            text_services.record_original_change(p, ["text"], previous=previous)
         if translation:
             language, fields = translation
             translator = self.logins.get("translator")
             if translator is not None:
-                text_services.save_translation(translator, p, language, fields, 1)
-        if text != previous["text"]:
-            text_services.record_original_change(p, ["text"], previous=previous)
+                text_services.save_translation(translator, p, language, fields, p.text_revision)
         return made
 
     def load(self):

@@ -165,14 +165,14 @@ FORWARDED_AMENDMENTS = {
     ],
 }
 
-# Language versions that the demo translator made before the text changed (so the demo shows an outdated one).
+# Language versions that the demo translator made of the text as it stands (a reader in English gets it, with a note).
 TRANSLATIONS = {
     "mig-regularizacion": {
         "en": {
             "title": "Unconditional regularisation of migrants",
             "text": """The organisations meeting at the Continental Conference demand the immediate and unconditional regularisation of every migrant who lives and works in the Americas.
 
-No human being is illegal. Mass deportations split families, destroy communities and hand millions of workers over to exploitation without rights.
+No human being is illegal. Mass deportations split families, destroy communities and hand millions of workers over to exploitation without labour rights.
 
 We demand the closure of immigration detention centres and an end to the "safe third country" agreements that turn our countries into walls.
 

@@ -44,11 +44,12 @@ def test_amendments_are_in_every_state_with_one_conflict(demo):
     assert Amendment.objects.filter(proposal=p, poll__isnull=False).exists()  # one put to the vote
 
 
-def test_a_composite_an_outdated_translation_and_a_draft(demo):
+def test_a_composite_a_translation_and_a_draft(demo):
     composite = Proposal.objects.get(state="admitted", title__startswith="Campaña continental")
     assert composite.merged_from.count() == 2 and composite.number.startswith("MOV-")
     translation = Translation.objects.get(target="proposals.proposal", language="en")
-    assert translation.is_outdated_for(Proposal.objects.get(pk=translation.object_id))
+    translated = Proposal.objects.get(pk=translation.object_id)
+    assert not translation.is_outdated_for(translated) and translated.text_revision == 2
     assert Proposal.objects.filter(state="draft").count() == 1
 
 

@@ -11,7 +11,7 @@ from convoca.core.errors import PermissionDenied, ServiceError
 from convoca.proposals import services
 from convoca.proposals.models import Event, Proposal, Version
 
-from .helpers import TEXT, delegate, proposal, snapshot
+from .helpers import TEXT, amend, delegate, proposal, snapshot, to_debate
 
 S = Proposal.State
 
@@ -244,3 +244,24 @@ def test_the_deadline_must_be_in_the_future(world):
         assert caught.value.field == "deadline"
     services.open_amendments(world.alice, p)
     assert p.amendment_deadline > timezone.now() + dt.timedelta(days=13)
+
+
+def test_amendments_texts_conflicts_and_polls_are_announced_after_commit(world, django_capture_on_commit_callbacks):
+    p = proposal(world, "amendment")
+    seen = []
+    unsubscribe = events.subscribe(f"gathering:{world.conference.pk}", lambda _id, event: seen.append(event))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            a = amend(world, p, "replace", 1, text="Convocamos una jornada continental de lucha el 1.º de mayo.")
+            b = amend(world, p, "replace", 1, text="Convocamos una jornada continental de protesta el 1.º de mayo.")
+        with django_capture_on_commit_callbacks(execute=True):
+            to_debate(world, p)
+            for x in (a, b):
+                x.refresh_from_db()
+                services.adopt_amendment(world.alice, x)
+    finally:
+        unsubscribe()
+    kinds = [e["kind"] for e in seen]
+    assert kinds.count("amendment.state") == 4  # two filed, two adopted
+    assert "proposal.text" in kinds and "proposal.conflict" in kinds and "proposal.state" in kinds
+    assert all(e["proposal"] == p.pk for e in seen)
