@@ -170,6 +170,8 @@ class Consolidation:
     applied: list = field(default_factory=list)
     clashes: list = field(default_factory=list)
     positions: list = field(default_factory=list)  # base paragraph i -> its paragraph in ``text`` (0-based) or None
+    state: object = None  # what was accepted, for the text of a part (``range_text``) and ``widen``
+    untranslated: list = field(default_factory=list)  # set by the services: adopted amendments left out
 
     def clash_of(self, key):
         return next((clash for clash in self.clashes if clash.key == key), None)
