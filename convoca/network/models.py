@@ -21,6 +21,18 @@ class Visibility(models.TextChoices):
     COORDINATORS = "coordinators", _("Coordinators only")
 
 
+class ShownAs(models.TextChoices):
+    """How a person appears, in gatherings, votes and texts, to whoever may not
+    see their display name (the public, other participants). Coordinators, the
+    organisers who accredit them and the person themselves always see the
+    display name. The default is the most private choice."""
+
+    NAME = "name", _("My display name, to those allowed to see it; “a participant” to everyone else")
+    PSEUDONYM = "pseudonym", _("A pseudonym")
+    ORGANISATION = "organisation", _("“Delegate of <organisation>” (the organisation I represent)")
+    PARTICIPANT = "participant", _("“A participant”")
+
+
 class Sector(models.TextChoices):
     TRADE_UNION = "trade_union", _("Trade union")
     SOCIAL_MOVEMENT = "social_movement", _("Social movement")
@@ -79,6 +91,12 @@ class Person(models.Model):
     languages = models.CharField(_("languages"), max_length=100, blank=True, help_text=_("Language codes, e.g. es, pt"))
     languages_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
     memberships_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.COORDINATORS)
+    shown_as = models.CharField(
+        _("shown to others as"), max_length=12, choices=ShownAs.choices, default=ShownAs.PARTICIPANT
+    )
+    pseudonym = models.CharField(_("pseudonym"), max_length=60, blank=True)
+    # Set when the person's data was erased: the row stays as "erased person" for the records that need it.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     organisations = models.ManyToManyField(Organisation, through="Membership", related_name="people", blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
