@@ -200,6 +200,12 @@ LOGOUT_REDIRECT_URL = "core:home"
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 3600)
 
+# --- retention: what `convoca purge` (hourly in the ticker) removes, and after how long --------
+RETENTION_INVITATION_DAYS = envint("RETENTION_INVITATION_DAYS", 30)  # invitations used, withdrawn or expired
+RETENTION_TOKEN_DAYS = envint("RETENTION_TOKEN_DAYS", 30)  # API tokens after they were revoked
+RETENTION_IMPORT_HOURS = envint("RETENTION_IMPORT_HOURS", 24)  # staged imports, confirmed or not
+RETENTION_REGISTRATION_DAYS = envint("RETENTION_REGISTRATION_DAYS", 90)  # registrations after their gathering ended
+
 # --- email -------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST")
 if EMAIL_HOST:

@@ -1,13 +1,17 @@
-"""The accounts' retention rule, run daily by ``convoca purge`` (found by
-``convoca.core.hooks``): finished invitations are forgotten once they are a
-month old, since each holds an email address."""
+"""The accounts' retention rules, run by ``convoca purge`` and hourly by the
+ticker (see ``convoca.core.purging``): finished invitations (each holds an
+email address) and revoked API tokens are forgotten after a period."""
 
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.utils.translation import gettext as _
 
-from .services import purge_invitations
+from .services import purge_api_tokens, purge_invitations
 
 
-def purge(now):
-    """Delete what is kept longer than needed; return (message, count), the
-    message a translated sentence with a ``%(count)s`` placeholder."""
-    return _("Purged %(count)s finished invitation(s)."), purge_invitations(now=now)
+def purge(now, dry_run=False):
+    return [
+        (_("invitations used, withdrawn or expired, created more than %(days)s days ago")
+         % {"days": settings.RETENTION_INVITATION_DAYS}, purge_invitations(now=now, dry_run=dry_run)),
+        (_("API tokens revoked more than %(days)s days ago") % {"days": settings.RETENTION_TOKEN_DAYS},
+         purge_api_tokens(now=now, dry_run=dry_run)),
+    ]

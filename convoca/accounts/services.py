@@ -312,17 +312,29 @@ def revoke_api_token(user, token_id):
     return token
 
 
-INVITATION_RETENTION = dt.timedelta(days=30)
-
-
-def purge_invitations(now=None) -> int:
+def purge_invitations(now=None, *, dry_run=False) -> int:
     """Forget invitations that can no longer be used (accepted, withdrawn or
-    expired) once they are a month old: each holds an email address."""
+    expired) once they are ``RETENTION_INVITATION_DAYS`` old (a month by
+    default): each holds an email address. ``dry_run``: only count them."""
     now = now or timezone.now()
-    finished = Invitation.objects.filter(created_at__lt=now - INVITATION_RETENTION).exclude(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    )
+    finished = Invitation.objects.filter(
+        created_at__lt=now - dt.timedelta(days=settings.RETENTION_INVITATION_DAYS)
+    ).exclude(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+    if dry_run:
+        return finished.count()
     deleted, _detail = finished.delete()
+    return deleted
+
+
+def purge_api_tokens(now=None, *, dry_run=False) -> int:
+    """Forget API tokens revoked more than ``RETENTION_TOKEN_DAYS`` ago (a month
+    by default): a revoked token opens nothing, and its name says what someone
+    scripted. ``dry_run``: only count them."""
+    now = now or timezone.now()
+    revoked = ApiToken.objects.filter(revoked_at__lt=now - dt.timedelta(days=settings.RETENTION_TOKEN_DAYS))
+    if dry_run:
+        return revoked.count()
+    deleted, _detail = revoked.delete()
     return deleted
 
 

@@ -1,13 +1,13 @@
-"""The imports' retention rule, run daily by ``convoca purge`` (found by
-``convoca.core.hooks``): staged imports are deleted after a day, confirmed or
-not, since they hold personal data."""
+"""The imports' retention rule, run by ``convoca purge`` and hourly by the
+ticker (see ``convoca.core.purging``): staged imports hold personal data and
+are deleted after ``RETENTION_IMPORT_HOURS``, confirmed or not."""
 
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .services import purge_expired_batches
 
 
-def purge(now):
-    """Delete what is kept longer than needed; return (message, count), the
-    message a translated sentence with a ``%(count)s`` placeholder."""
-    return _("Purged %(count)s staged import(s)."), purge_expired_batches(now=now)
+def purge(now, dry_run=False):
+    return [(_("staged imports older than %(hours)s hours") % {"hours": settings.RETENTION_IMPORT_HOURS},
+             purge_expired_batches(now=now, dry_run=dry_run))]

@@ -37,6 +37,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,7 +60,6 @@ __all__ = [
     "discard_import", "parse_upload", "preview_import", "purge_expired_batches", "run_import", "stage_import",
 ]
 
-BATCH_RETENTION = dt.timedelta(days=1)
 SAMPLE_SIZE = 20
 
 # Names, countries and languages repeat a lot in a big file: remember the answers.
@@ -358,9 +358,12 @@ def run_import(user, kind, data, gathering=None, *, dry_run=False, filename="") 
         raise _problems(user, parsed, gathering) from None
 
 
-def purge_expired_batches(now=None) -> int:
-    """Delete staged imports older than a day, confirmed or not (they hold personal data)."""
-    cutoff = (now or timezone.now()) - BATCH_RETENTION
+def purge_expired_batches(now=None, *, dry_run=False) -> int:
+    """Delete staged imports older than ``RETENTION_IMPORT_HOURS`` (a day by default), confirmed or not
+    (they hold personal data). ``dry_run``: only count them."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.RETENTION_IMPORT_HOURS)
+    if dry_run:
+        return ImportBatch.objects.filter(created_at__lt=cutoff).count()
     deleted, _detail = ImportBatch.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 

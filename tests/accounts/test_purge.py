@@ -27,4 +27,4 @@ def test_it_purges_only_finished_invitations_older_than_a_month(world):
     remaining = set(Invitation.objects.values_list("pk", flat=True))
     assert old_expired.pk not in remaining and old_accepted.pk not in remaining
     assert {old_still_valid.pk, recent_expired.pk} <= remaining
-    assert "2 finished invitation(s)" in out.getvalue()
+    assert "- invitations used, withdrawn or expired, created more than 30 days ago: 2" in out.getvalue()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from convoca.core.hooks import app_modules
+from convoca.core.purging import purge_all
 
 PURGE_EVERY = 3600.0  # seconds between two runs of the retention rules in a loop
 
@@ -26,9 +27,7 @@ def tick_once(now=None):
 
 
 def purge_once(now=None):
-    now = now or timezone.now()
-    return [(message, count) for _config, module in app_modules("retention", "purge")
-            for message, count in [module.purge(now)]]
+    return purge_all(now)
 
 
 class Command(BaseCommand):
