@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "convoca.core",
+    "convoca.audit",
     "convoca.texts",
     "convoca.accounts",
     "convoca.network",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/", include("convoca.imports.urls")),
     path("votes/", include("convoca.voting.urls")),
     path("translations/", include("convoca.texts.urls")),
+    path("audit/", include("convoca.audit.urls")),
     path("api/v1/", api.urls),
 ]
 

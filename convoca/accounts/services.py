@@ -27,6 +27,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from convoca.audit import services as audit
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.limits import Limit, client_address
 from convoca.network.models import NationalCommittee, Person, Visibility
@@ -123,6 +124,7 @@ def invite(user, email, role, committee=None, language=None):
             created_by=user,
             expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
         )
+        audit.record(user, "invitation.sent", target=invitation, note=role)
         transaction.on_commit(lambda: send_invitation_email.enqueue(invitation.pk, raw))
     return invitation
 
@@ -133,9 +135,10 @@ def revoke_invitation(user, invitation_id):
         raise PermissionDenied(_("Only coordinators can withdraw invitations."))
     with transaction.atomic():
         invitation_id = _as_id(invitation_id)
-        Invitation.objects.filter(pk=invitation_id, revoked_at__isnull=True, accepted_at__isnull=True).update(
+        if Invitation.objects.filter(pk=invitation_id, revoked_at__isnull=True, accepted_at__isnull=True).update(
             revoked_at=timezone.now()
-        )
+        ):
+            audit.record(user, "invitation.revoked", target=("accounts.invitation", invitation_id))
         invitation = Invitation.objects.filter(pk=invitation_id).first()
         if invitation is None:
             raise NotFound(_("This invitation does not exist."))
@@ -295,6 +298,7 @@ def create_api_token(user, name):
             )
         raw = TOKEN_PREFIX + new_token()
         token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
+        audit.record(user, "token.created", target=token)
     return token, raw
 
 
@@ -305,7 +309,8 @@ def revoke_api_token(user, token_id):
         raise PermissionDenied(_("You cannot manage API tokens."))
     token_id = _as_id(token_id)
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            audit.record(user, "token.revoked", target=("accounts.apitoken", token_id))
         token = ApiToken.objects.filter(pk=token_id, user=user).first()
         if token is None:
             raise NotFound(_("This token does not exist."))

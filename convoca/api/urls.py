@@ -50,6 +50,7 @@ def authentication_error(request, exc):
 
 def _register_routers():
     from convoca.accounts.api import router as accounts_router
+    from convoca.audit.api import router as audit_router
     from convoca.gatherings.api import router as gatherings_router
     from convoca.network.api import router as network_router
     from convoca.proposals.api import router as proposals_router
@@ -62,6 +63,7 @@ def _register_routers():
     api.add_router("/", voting_router)
     api.add_router("/", texts_router)
     api.add_router("/", proposals_router)
+    api.add_router("/", audit_router)
 
 
 _register_routers()

@@ -6,10 +6,17 @@ app for a module of an agreed name instead:
 
 - ``<app>/demo.py``: the app's share of the demo coalition (see
   ``convoca.core.seeding``);
-- ``<app>/retention.py``: ``purge(now)``, the app's retention rule (see the
-  ``purge`` command);
+- ``<app>/retention.py``: ``purge(now, dry_run=False)``, the app's retention
+  rules (see ``convoca.core.purging``; an app still to come, such as actions
+  with its RSVP contacts or the declaration with its unconfirmed endorsements,
+  adds its rule here and ``convoca purge`` runs it);
 - ``<app>/ticks.py``: ``tick(now)``, what the app does when its time comes
-  (a poll opening or closing on schedule; see the ``tick`` command).
+  (a poll opening or closing on schedule; see the ``tick`` command);
+- ``<app>/personal_data.py``: ``export(person)``, ``blockers(person)``,
+  ``erase(person)``, the app's share of a person's data rights (see
+  ``convoca.core.data_rights``);
+- ``<app>/audit_labels.py``: ``labels(viewer, refs)``, names for what the
+  audit trail refers to by number (see ``convoca.audit.queries``).
 
 Why a module convention and not ``autodiscover_modules`` or an AppConfig
 attribute: ``autodiscover_modules`` only imports the modules, so each would

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from convoca.audit import services as audit
 from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks, conflict_error, row_number
 from convoca.core.errors import PermissionDenied, ServiceError
 from convoca.network import services as network_services
@@ -155,6 +156,7 @@ def create_gathering(
         with transaction.atomic():
             gathering = Gathering.objects.create(**values)
             text_services.record_original(gathering)
+            audit.record(user, "gathering.created", gathering=gathering, target=gathering)
             return gathering
     except IntegrityError:
         raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug") from None
@@ -190,6 +192,7 @@ def update_gathering(user, gathering, **changes):
             gathering.save(update_fields=list(changed))
             # A new title or description: the translations of the earlier text become outdated.
             text_services.record_original_change(gathering, changed, previous=previous)
+            audit.record(user, "gathering.changed", gathering=gathering, target=gathering, note=", ".join(sorted(changed)))
     except IntegrityError:
         raise ServiceError(_("Another gathering already uses this short name. Choose another one."), field="slug") from None
     return gathering
@@ -415,6 +418,7 @@ def _decide_mandate(user, registration, to):
             rows = rows.filter(mandate__in=[M.PENDING, M.CONFIRMED]).exclude(status=S.ACCREDITED)
         if rows.update(mandate=to, mandate_decided_by=user, mandate_decided_at=now):
             registration.mandate, registration.mandate_decided_by, registration.mandate_decided_at = to, user, now
+            audit.record(user, f"mandate.{to}", gathering=registration.gathering_id, target=registration)
             return registration
         current = _reload(registration)
         if current.mandate == to:
@@ -456,6 +460,7 @@ def accredit(user, registration):
         rows = Registration.objects.filter(pk=registration.pk, status__in=[S.REQUESTED, S.REFUSED])
         rows = rows.filter(~Q(role=Registration.Role.DELEGATE) | Q(mandate=Registration.Mandate.CONFIRMED))
         if rows.update(status=S.ACCREDITED, refusal_reason="", decided_by=user, decided_at=now):
+            audit.record(user, "registration.accredited", gathering=registration.gathering_id, target=registration)
             registration.status, registration.refusal_reason = S.ACCREDITED, ""
             registration.decided_by, registration.decided_at = user, now
             return registration
@@ -491,6 +496,7 @@ def refuse(user, registration, reason):
         rows = Registration.objects.filter(pk=registration.pk)
         if not rows.update(status=Registration.Status.REFUSED, refusal_reason=reason, decided_by=user, decided_at=now):
             raise ServiceError(_("This registration no longer exists."), code="conflict")
+        audit.record(user, "registration.refused", gathering=registration.gathering_id, target=registration)
     registration.status, registration.refusal_reason = Registration.Status.REFUSED, reason
     registration.decided_by, registration.decided_at = user, now
     return registration
@@ -512,6 +518,7 @@ def revoke_badge(user, registration):
     with transaction.atomic():
         rows = Registration.objects.filter(pk=registration.pk, badge_revoked_at__isnull=True)
         if rows.update(badge_revoked_at=now, badge_nonce=nonce):
+            audit.record(user, "badge.revoked", gathering=registration.gathering_id, target=registration)
             registration.badge_revoked_at, registration.badge_nonce = now, nonce
             return registration
     return _reload(registration)  # already revoked
@@ -525,6 +532,7 @@ def reissue_badge(user, registration):
         rows = Registration.objects.filter(pk=registration.pk, status=Registration.Status.ACCREDITED)
         if not rows.update(badge_revoked_at=None, badge_nonce=nonce):
             raise ServiceError(_("Only accredited participants have a badge."), code="not_accredited")
+        audit.record(user, "badge.reissued", gathering=registration.gathering_id, target=registration)
     registration.badge_revoked_at, registration.badge_nonce = None, nonce
     return registration
 
@@ -616,6 +624,7 @@ def check_in(user, gathering, token):
             badge_revoked_at__isnull=True, checked_in_at__isnull=True,
         ).update(checked_in_at=now)
         if claimed:
+            audit.record(user, "registration.checked_in", gathering=gathering, target=registration)
             registration.checked_in_at = now
             return CheckIn(registration, admitted=True, checked_in_at=now)
         registration.refresh_from_db(fields=["status", "badge_nonce", "badge_revoked_at", "checked_in_at"])

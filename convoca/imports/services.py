@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from convoca.audit import services as audit
 from convoca.core.bulk import CREATE, SKIP, UPDATE, RowOutcome, RowProblems, chunks
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings import services as gatherings_services
@@ -330,6 +331,7 @@ def confirm_import(user, batch) -> ImportResult:
             _preview_unused, result = _write(user, parsed, batch.gathering)
             # The rows are personal data no longer needed: keep only the counts.
             ImportBatch.objects.filter(pk=batch.pk).update(data={}, result=result.to_json())
+            audit.record(user, "import.confirmed", gathering=batch.gathering_id, target=batch, note=batch.kind)
     except _Refused:
         raise _problems(user, parsed, batch.gathering) from None
     batch.refresh_from_db()
@@ -353,7 +355,9 @@ def run_import(user, kind, data, gathering=None, *, dry_run=False, filename="") 
         return _preview(user, parsed, gathering), None
     try:
         with transaction.atomic():
-            return _write(user, parsed, gathering)
+            written = _write(user, parsed, gathering)
+            audit.record(user, "import.confirmed", gathering=gathering, note=kind)
+            return written
     except _Refused:
         raise _problems(user, parsed, gathering) from None
 

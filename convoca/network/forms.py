@@ -9,7 +9,7 @@ from convoca.core.roles import is_coordinator
 from convoca.network.rules import committee_countries
 
 from . import queries
-from .models import NationalCommittee, Organisation, Person, Sector, Visibility
+from .models import NationalCommittee, Organisation, Person, Sector, ShownAs, Visibility
 
 SITE_LANGUAGE_CHOICES = list(queries.LANGUAGE_NAMES.items())
 SITE_LANGUAGE_CODES = [code for code, _label in SITE_LANGUAGE_CHOICES]
@@ -145,6 +145,19 @@ def visibility_field(name):
     )
 
 
+# Each way to be shown, with whom it shows to (UI.md: "Safety visible").
+SHOWN_AS_CHOICES = [
+    (ShownAs.PARTICIPANT, _("“A participant”: nothing more about you. The most private choice.")),
+    (ShownAs.PSEUDONYM, _("A pseudonym of your choice: seen by everyone who may not see your display name, "
+                          "including the public.")),
+    (ShownAs.ORGANISATION, _("“Delegate of <organisation>”: the organisation you represent at a gathering, seen by "
+                             "everyone who may see that organisation.")),
+    (ShownAs.NAME, _("Your display name, to those the setting above allows; everyone else sees “a participant”.")),
+]
+SHOWN_AS_HINT = _("In gatherings, votes and texts, to the public and to other participants. Coordinators, "
+                  "the organisers who accredit you and you yourself always see your display name.")
+
+
 class PersonForm(forms.Form):
     """Each personal field is followed by who may see it; every default is
     "coordinators only"."""
@@ -169,6 +182,14 @@ class PersonForm(forms.Form):
         label=_("Organisations"), required=False, queryset=Organisation.objects.none(),
     )
     memberships_visibility = visibility_field("memberships")
+    shown_as = forms.ChoiceField(
+        label=_("How are you shown to those who may not see your display name?"), choices=SHOWN_AS_CHOICES,
+        initial=ShownAs.PARTICIPANT, widget=Radios, help_text=SHOWN_AS_HINT, required=False,
+    )
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"), required=False, max_length=Person._meta.get_field("pseudonym").max_length,
+        help_text=_("Only if you chose a pseudonym. Choose one that does not lead back to you."),
+    )
 
     # Which field carries the "who will see it" hint for each visibility.
     HINT_TARGETS = {
@@ -193,6 +214,7 @@ class PersonForm(forms.Form):
             }
             for name in Person.VISIBLE_FIELDS:
                 initial[f"{name}_visibility"] = getattr(person, f"{name}_visibility")
+            initial["shown_as"], initial["pseudonym"] = person.shown_as, person.pseudonym
         super().__init__(data, initial=initial)
         if user.has_perm("network.manage_memberships"):
             field = self.fields["organisations"]
@@ -220,6 +242,10 @@ class PersonForm(forms.Form):
         data["languages"] = ", ".join([*chosen, data.pop("other_languages", "")])
         if "organisations" in data:
             data["organisations"] = list(data["organisations"])
+        if not data.get("shown_as"):  # not sent: left as it is (or the default for someone new)
+            data.pop("shown_as", None)
+            if not data.get("pseudonym"):
+                data.pop("pseudonym", None)
         return data
 
 
@@ -238,3 +264,16 @@ class CommitteeForm(forms.Form):
 
 class CommitteeMemberForm(forms.Form):
     person = PersonRefField(label=_("Person to add"))
+
+
+# --- data rights ----------------------------------------------------------------------------
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone"),
+        help_text=_("Names, email address, languages, pseudonym, memberships, committee seats, logins and API tokens "
+                    "are removed, and the account can no longer log in. Registrations and votes stay in the "
+                    "coalition's records as those of an erased person."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

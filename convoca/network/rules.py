@@ -1,7 +1,8 @@
 import rules
+from django.utils.translation import gettext as _
 
 from convoca.core.roles import is_coordinator, is_member
-from convoca.network.models import NationalCommittee, Visibility
+from convoca.network.models import NationalCommittee, ShownAs, Visibility
 
 
 def committee_countries(user):
@@ -62,6 +63,37 @@ def can_see_field(user, person, field):
     return False
 
 
+def public_name(user, person, organisation=None, *, anonymous=None):
+    """How ``person`` appears to ``user`` in gatherings, votes and texts.
+
+    Whoever may see the display name (``can_see_field``: coordinators, the
+    person, and the audience the person chose) sees it. Everyone else sees what
+    the person chose (``Person.shown_as``): their pseudonym; "delegate of
+    <organisation>" where they act for ``organisation`` (the organisation of a
+    delegate's registration) and the viewer may see that organisation; or
+    "a participant" (the default, and what every other case falls back to;
+    ``anonymous`` replaces those words where a page needs to tell people apart).
+    Organisers who must act on a registration see more through their own rule
+    (``gatherings.rules.can_see_registrant_name``)."""
+    if person.erased_at is not None:
+        return _("Erased person")
+    if can_see_field(user, person, "display_name"):
+        return person.display_name
+    if person.shown_as == ShownAs.PSEUDONYM and person.pseudonym:
+        return person.pseudonym
+    if person.shown_as == ShownAs.ORGANISATION and organisation is not None and (
+        organisation.is_public or is_member(user)
+    ):
+        return _("Delegate of %(organisation)s") % {"organisation": organisation.name}
+    return _("A participant") if anonymous is None else anonymous
+
+
+@rules.predicate
+def may_handle_personal_data(user, person):
+    """Download or erase a person's data: the person, or a coordinator on their request."""
+    return is_coordinator(user) or is_self(user, person)
+
+
 rules.add_perm("network.view_organisation", organisation_is_public | is_member)
 rules.add_perm("network.list_organisations", rules.always_allow)
 rules.add_perm("network.add_organisation", is_coordinator | may_add_organisation_in)
@@ -78,5 +110,7 @@ rules.add_perm("network.manage_memberships", is_coordinator)
 # else who is in the registry.
 rules.add_perm("network.change_person_email", is_coordinator)
 rules.add_perm("network.view_committee", is_member)
+rules.add_perm("network.export_person_data", may_handle_personal_data)
+rules.add_perm("network.erase_person", may_handle_personal_data)
 rules.add_perm("network.add_committee", is_coordinator)
 rules.add_perm("network.change_committee", is_coordinator)

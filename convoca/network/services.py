@@ -19,14 +19,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from convoca.audit import services as audit
+from convoca.core import data_rights
 from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks, conflict_error, row_number
 from convoca.core.errors import PermissionDenied, ServiceError
 
-from .models import Membership, NationalCommittee, Organisation, Person, Sector, Visibility, match_key
+from .models import Membership, NationalCommittee, Organisation, Person, Sector, ShownAs, Visibility, match_key
+from .rules import is_self
 
 NAME_MAX = Organisation._meta.get_field("name").max_length
 WEBSITE_MAX = Organisation._meta.get_field("website").max_length
@@ -34,11 +38,14 @@ DISPLAY_NAME_MAX = Person._meta.get_field("display_name").max_length
 FULL_NAME_MAX = Person._meta.get_field("full_name").max_length
 EMAIL_MAX = Person._meta.get_field("email").max_length
 LANGUAGES_MAX = Person._meta.get_field("languages").max_length
+PSEUDONYM_MAX = Person._meta.get_field("pseudonym").max_length
 LANGUAGE_CODE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 
 ORGANISATION_FIELDS = frozenset({"name", "country", "sector", "website", "is_public", "contact"})
 VISIBILITY_FIELDS = tuple(f"{name}_visibility" for name in Person.VISIBLE_FIELDS)
-PERSON_FIELDS = frozenset({"display_name", "full_name", "email", "languages", "organisations", *VISIBILITY_FIELDS})
+PERSON_FIELDS = frozenset({
+    "display_name", "full_name", "email", "languages", "organisations", "shown_as", "pseudonym", *VISIBILITY_FIELDS,
+})
 
 
 def _require(user, perm, obj=None):
@@ -182,6 +189,22 @@ def _clean_visibility(value, field):
     return value
 
 
+def _clean_shown_as(value):
+    if value not in ShownAs.values:
+        raise ServiceError(_("Choose how others see you."), field="shown_as")
+    return value
+
+
+def _clean_pseudonym(value):
+    return _clean_text(value, "pseudonym", PSEUDONYM_MAX)
+
+
+def _check_pseudonym_given(shown_as, pseudonym):
+    if shown_as == ShownAs.PSEUDONYM and not pseudonym:
+        raise ServiceError(_("Enter the pseudonym others will see, or choose another way to be shown."),
+                           field="pseudonym", code="required")
+
+
 def _clean_organisations(value):
     """Organisation instances (or their ids) -> list of organisations."""
     items = list(value or [])
@@ -239,6 +262,8 @@ PERSON_CLEANERS = {
     "full_name": _clean_full_name,
     "languages": clean_languages,
     **{name: functools.partial(_clean_visibility, field=name) for name in VISIBILITY_FIELDS},
+    "shown_as": _clean_shown_as,
+    "pseudonym": _clean_pseudonym,
     "email": _clean_email_address,
 }
 
@@ -323,6 +348,7 @@ def create_organisation(user, *, name, country, sector, website="", is_public=Fa
                 organisation.save()
         except IntegrityError:
             raise _duplicate_organisation_error(name, country) from None
+        audit.record(user, "organisation.created", target=organisation)
     return organisation
 
 
@@ -356,6 +382,7 @@ def update_organisation(user, organisation, **changes):
         except IntegrityError:
             organisation.refresh_from_db()
             raise _duplicate_organisation_error(name, country) from None
+        audit.record(user, "organisation.changed", target=organisation, note=", ".join(sorted(values)))
     return organisation
 
 
@@ -363,13 +390,15 @@ def update_organisation(user, organisation, **changes):
 
 
 def _set_memberships(person, organisations):
+    """Make the person's memberships exactly ``organisations``; True if that changed any."""
     wanted = {org.pk: org for org in organisations}
     current = set(person.memberships.values_list("organisation_id", flat=True))
-    Membership.objects.filter(person=person).exclude(organisation_id__in=list(wanted)).delete()
-    Membership.objects.bulk_create(
+    removed, _detail = Membership.objects.filter(person=person).exclude(organisation_id__in=list(wanted)).delete()
+    added = Membership.objects.bulk_create(
         [Membership(person=person, organisation=org) for pk, org in wanted.items() if pk not in current],
         ignore_conflicts=True,
     )
+    return bool(removed or added)
 
 
 def create_person(
@@ -385,16 +414,21 @@ def create_person(
     email_visibility=Visibility.COORDINATORS,
     languages_visibility=Visibility.COORDINATORS,
     memberships_visibility=Visibility.COORDINATORS,
+    shown_as=ShownAs.PARTICIPANT,
+    pseudonym="",
 ):
     """Register a person (coordinators). Every field is visible to coordinators
-    only unless a wider visibility is given."""
+    only unless a wider visibility is given; to everyone else the person is "a
+    participant" unless another way to be shown is given."""
     _require(user, "network.add_person")
     values = _cleaned(clean_person_values, {
         "display_name": display_name, "full_name": full_name, "languages": languages,
         "display_name_visibility": display_name_visibility, "full_name_visibility": full_name_visibility,
         "email_visibility": email_visibility, "languages_visibility": languages_visibility,
-        "memberships_visibility": memberships_visibility, "email": email,
+        "memberships_visibility": memberships_visibility, "shown_as": shown_as, "pseudonym": pseudonym,
+        "email": email,
     })
+    _check_pseudonym_given(values["shown_as"], values["pseudonym"])
     organisations = _clean_organisations(organisations)
     if organisations:
         _require(user, "network.manage_memberships")
@@ -407,6 +441,7 @@ def create_person(
         except IntegrityError:
             raise _email_taken_error() from None
         _set_memberships(person, organisations)
+        audit.record(user, "person.created", target=person)
     return person
 
 
@@ -418,6 +453,7 @@ def update_person(user, person, **changes):
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     _require(user, "network.change_person", person)
     values = _cleaned(clean_person_values, {name: value for name, value in changes.items() if name != "email"})
+    _check_pseudonym_given(values.get("shown_as", person.shown_as), values.get("pseudonym", person.pseudonym))
     organisations = None
     if "organisations" in changes:
         organisations = _clean_organisations(changes["organisations"])
@@ -432,6 +468,7 @@ def update_person(user, person, **changes):
         if email_changed:
             values["email"] = _clean_email_address(changes["email"])
             _check_email_free(values["email"], exclude_pk=person.pk)
+        changed = sorted(name for name, value in values.items() if getattr(person, name) != value)
         for attr, value in values.items():
             setattr(person, attr, value)
         if values:
@@ -441,8 +478,10 @@ def update_person(user, person, **changes):
             except IntegrityError:
                 person.refresh_from_db()
                 raise _email_taken_error() from None
-        if organisations is not None:
-            _set_memberships(person, organisations)
+        if organisations is not None and _set_memberships(person, organisations):
+            changed.append("organisations")
+        if changed and not is_self(user, person):  # someone else changed it: a coordinator
+            audit.record(user, "person.changed", target=person, note=", ".join(changed))
     return person
 
 
@@ -450,7 +489,9 @@ def add_membership(user, person, organisation):
     """Record that a person belongs to an organisation (idempotent)."""
     _require(user, "network.manage_memberships")
     with transaction.atomic():
-        membership, _created = Membership.objects.get_or_create(person=person, organisation=organisation)
+        membership, created = Membership.objects.get_or_create(person=person, organisation=organisation)
+        if created:
+            audit.record(user, "membership.added", target=person, note=f"organisation {organisation.pk}")
     return membership
 
 
@@ -459,6 +500,8 @@ def remove_membership(user, person, organisation):
     _require(user, "network.manage_memberships")
     with transaction.atomic():
         deleted, _details = Membership.objects.filter(person=person, organisation=organisation).delete()
+        if deleted:
+            audit.record(user, "membership.removed", target=person, note=f"organisation {organisation.pk}")
     return bool(deleted)
 
 
@@ -482,6 +525,7 @@ def create_committee(user, country):
                 committee = NationalCommittee.objects.create(country=country)
         except IntegrityError:
             raise duplicate from None
+        audit.record(user, "committee.created", target=committee, note=country)
     return committee
 
 
@@ -491,7 +535,9 @@ def add_committee_member(user, committee, person):
     if person is None:
         raise ServiceError(_("Choose a person."), field="person", code="required")
     with transaction.atomic():
-        committee.members.add(person)
+        if not committee.members.filter(pk=person.pk).exists():
+            committee.members.add(person)
+            audit.record(user, "committee.member_added", target=person, note=committee.country.code)
     return committee
 
 
@@ -501,7 +547,62 @@ def remove_committee_member(user, committee, person):
     with transaction.atomic():
         was_member = committee.members.filter(pk=person.pk).exists()
         committee.members.remove(person)
+        if was_member:
+            audit.record(user, "committee.member_removed", target=person, note=committee.country.code)
     return was_member
+
+
+# --- data rights ------------------------------------------------------------------------
+
+EXPORT_FORMAT = "convoca-personal-data"
+
+
+class ErasureRefused(ServiceError):
+    """The person cannot be erased yet: ``reasons`` says what must happen first, one sentence each."""
+
+    def __init__(self, reasons):
+        super().__init__(
+            _("This person cannot be erased yet. First: %(reasons)s") % {"reasons": " ".join(reasons)},
+            code="erasure_blocked",
+        )
+        self.reasons = reasons
+
+
+def export_person_data(user, person):
+    """Everything the platform holds about ``person`` (every app's share, see
+    ``convoca.core.data_rights``) as a dict ready for JSON. The person, or a
+    coordinator on their request; recorded in the audit trail (not the data)."""
+    _require(user, "network.export_person_data", person)
+    with transaction.atomic():
+        data = data_rights.export(person)
+        audit.record(user, "person.exported", target=person)
+    return {"format": EXPORT_FORMAT, "version": 1, "exported_at": timezone.now(), "person": person.pk, "data": data}
+
+
+def erasure_blockers(person):
+    """What must happen before ``person`` can be erased (empty: nothing). Reads only."""
+    return data_rights.blockers(person)
+
+
+def erase_person(user, person):
+    """Erase ``person``'s personal data in every app, keeping in anonymous form what
+    the coalition's records need (their registrations and votes stay, as "erased
+    person"; their account stays, empty and locked). The person, or a coordinator
+    on their request. Refused (``ErasureRefused``, nothing changed) while they hold
+    a running proxy or an open registration for a gathering not yet over.
+    Recorded in the audit trail, without the erased data."""
+    _require(user, "network.erase_person", person)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        if person.erased_at is not None:
+            raise ServiceError(_("This person's data has already been erased."), code="already_erased")
+        reasons = data_rights.blockers(person)
+        if reasons:
+            raise ErasureRefused(reasons)
+        data_rights.erase(person)
+        audit.record(user, "person.erased", target=person)
+    person.refresh_from_db()
+    return person
 
 
 # --- many rows at once (imports) ---------------------------------------------------

@@ -3,17 +3,30 @@
 Thin views: an access helper returns the object or raises 404/403, a form
 shapes the input, a service does the write."""
 
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from convoca.core.web import get_for_user, paginate, perform, query_without_page, require, submit
+from convoca.core.errors import ServiceError
+from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 
 from . import queries, services
-from .forms import CommitteeForm, CommitteeMemberForm, OrganisationFilterForm, OrganisationForm, PersonForm
-from .models import NationalCommittee, Person, Visibility
+from .forms import (
+    CommitteeForm,
+    CommitteeMemberForm,
+    EraseForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    PersonForm,
+)
+from .models import NationalCommittee, Person, ShownAs, Visibility
 from .rules import can_see_field
 
 PAGE_SIZE = 50
@@ -119,8 +132,13 @@ def person_detail(request, pk):
             "languages": _("Languages"), "memberships": _("Organisations"),
         }
         visibility_rows = [(labels[name], Visibility(level).label) for name, level in card.visibility.items()]
+        shown_as = ShownAs(person.shown_as).label
+        if person.shown_as == ShownAs.PSEUDONYM:
+            shown_as = f"{shown_as}: {person.pseudonym}"
+        visibility_rows.append((_("Shown to those who may not see the display name as"), shown_as))
     return render(request, "network/person_detail.html", {
         "person": person, "card": card, "visibility_rows": visibility_rows,
+        "can_handle_data": request.user.has_perm("network.export_person_data", person),
     })
 
 
@@ -149,6 +167,71 @@ def person_edit(request, pk):
         PERSON_ERROR_FIELDS,
     )
     return saved or render(request, "network/person_form.html", {"form": form, "person": person})
+
+
+# --- data rights ------------------------------------------------------------------------
+
+
+@login_required
+def my_data(request):
+    """The account page links here: the data page of the person behind the account."""
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404
+    return redirect("network:person_data", person.pk)
+
+
+def _render_data_page(request, person, form, status=200):
+    return render(request, "network/person_data.html", {
+        "person": person,
+        "is_self": person.user_id is not None and person.user_id == request.user.pk,
+        "blockers": services.erasure_blockers(person) if person.erased_at is None else [],
+        "form": form,
+    }, status=status)
+
+
+@login_required
+def person_data(request, pk):
+    """What the platform holds about a person: download it, or erase it (the person, or a coordinator)."""
+    person = _get_person_for_user(request, pk)
+    require(request, "network.export_person_data", person)
+    return _render_data_page(request, person, EraseForm())
+
+
+@login_required
+@require_POST
+def person_data_download(request, pk):
+    """The JSON file. A POST: the download is recorded in the audit trail, and a GET changes nothing."""
+    person = _get_person_for_user(request, pk)
+    require(request, "network.export_person_data", person)
+    data = services.export_person_data(request.user, person)
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="convoca-personal-data-{person.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_erase(request, pk):
+    person = _get_person_for_user(request, pk)
+    require(request, "network.erase_person", person)
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        return _render_data_page(request, person, form, status=400)
+    is_self = person.user_id is not None and person.user_id == request.user.pk
+    try:
+        services.erase_person(request.user, person)
+    except ServiceError as error:
+        apply_service_error(form, error)
+        return _render_data_page(request, person, form, status=400)
+    if is_self:
+        logout(request)
+        messages.success(request, _("Your personal data has been erased and your account closed."))
+        return redirect("core:home")
+    messages.success(request, _("The personal data of this person has been erased."))
+    return redirect("network:person_data", person.pk)
 
 
 # --- national committees -------------------------------------------------------------

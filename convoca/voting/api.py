@@ -6,12 +6,13 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
+from convoca.audit import queries as audit_queries
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied
 from convoca.gatherings.models import Gathering, Registration
 
 from . import queries, services
-from .models import AuditEntry, Proxy, weight_display
+from .models import Proxy, weight_display
 
 router = Router(tags=["voting"])
 
@@ -335,10 +336,12 @@ def receipts(request, poll_id: int):
 
 @router.get("/polls/{poll_id}/audit", response={200: list[AuditOut], **ERRORS}, auth=token_or_session, url_name="voting_audit")
 def audit(request, poll_id: int):
+    """The poll's steps in the audit trail, oldest first: ``action`` is the step ("created", "opened", ...; the
+    trail's own code is "poll.<step>", see ``GET /api/v1/audit``) and ``actor`` the acting account's number."""
     poll = _poll_for(request, poll_id, "voting.view_audit")
     return [
-        {"action": a.action, "at": a.at, "actor": a.actor_id, "note": a.note}
-        for a in AuditEntry.objects.filter(poll=poll)
+        {"action": a.action.removeprefix("poll."), "at": a.at, "actor": a.actor_id, "note": a.note}
+        for a in audit_queries.entries(target=poll).reverse()
     ]
 
 

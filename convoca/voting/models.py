@@ -360,20 +360,3 @@ class SealedBallot(models.Model):
 
     def __str__(self):
         return f"sealed ballot {self.pk}"
-
-
-class AuditEntry(models.Model):
-    """Who did what to a poll or a proxy, and when. Never records a choice."""
-
-    gathering = models.ForeignKey("gatherings.Gathering", on_delete=models.CASCADE, related_name="+")
-    poll = models.ForeignKey(Poll, null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=30)
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -8,11 +8,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from convoca.audit import queries as audit_queries
 from convoca.core.roles import is_member
 from convoca.network.models import Sector
 from convoca.network.rules import can_see_field
 
-from .models import AuditEntry, Ballot, Option, Participation, Poll, Teller, Voter, weight_display
+from .models import Ballot, Option, Participation, Poll, Teller, Voter, weight_display
 
 
 def polls_for(gathering):
@@ -207,37 +208,7 @@ def has_voted(user, poll):
     return Participation.objects.filter(voter__poll=poll, voter__holder_user=user).exists()
 
 
-AUDIT_ACTIONS = {
-    "created": _("Poll created"),
-    "opened": _("Poll opened"),
-    "closed": _("Poll closed"),
-    "published": _("Results published"),
-    "annulled": _("Poll annulled"),
-    "teller_ready": _("Teller passphrase set"),
-    "unlocked": _("Teller unlocked the count"),
-    "counted": _("Ballots unsealed and counted"),
-    "proxy_given": _("Proxy given"),
-    "proxy_revoked": _("Proxy revoked"),
-}
-AUDIT_NOTES = {"scheduled": _("at the scheduled time")}
-
-
 def audit_trail(viewer, poll):
-    """The poll's audit entries as the viewer may read them: translated
-    actions, and each actor's name only where their visibility allows it."""
-    rows = []
-    for entry in AuditEntry.objects.filter(poll=poll).select_related("actor__person"):
-        person = getattr(entry.actor, "person", None) if entry.actor_id else None
-        if entry.actor_id is None:
-            actor = None
-        elif person is not None and can_see_field(viewer, person, "display_name"):
-            actor = person.display_name
-        else:
-            actor = _("An organiser (name not shown)")
-        rows.append({
-            "at": entry.at,
-            "action": AUDIT_ACTIONS.get(entry.action, entry.action),
-            "actor": actor,
-            "note": AUDIT_NOTES.get(entry.note, entry.note),
-        })
-    return rows
+    """The poll's entries in the audit trail (``convoca.audit``), oldest first, as the viewer may read them:
+    translated actions, and each actor's name only where their visibility allows it."""
+    return audit_queries.describe(viewer, audit_queries.entries(target=poll).reverse())

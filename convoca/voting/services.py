@@ -28,13 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from convoca.accounts.models import User
+from convoca.audit import services as audit
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.roles import is_member
 from convoca.gatherings.models import Registration
 from convoca.texts.services import record_original
 
 from . import ballot_box, sealing
-from .models import WEIGHT_UNIT, AuditEntry, Ballot, Option, Poll, Proxy, SealedBallot, Teller, Voter
+from .models import WEIGHT_UNIT, Ballot, Option, Poll, Proxy, SealedBallot, Teller, Voter
 from .tally import Spec, compute_result
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_\-]{16,100}$")
@@ -43,14 +44,11 @@ MAX_TITLE = 300
 MAX_TELLERS = 25
 
 
-def _audit(poll_or_gathering, actor, action, note=""):
-    if isinstance(poll_or_gathering, Poll):
-        poll, gathering_id = poll_or_gathering, poll_or_gathering.gathering_id
-    else:
-        poll, gathering_id = None, poll_or_gathering.pk
-    AuditEntry.objects.create(
-        gathering_id=gathering_id, poll=poll, actor=actor if is_member(actor) else None, action=action, note=note
-    )
+def _audit(subject, actor, action, note=""):
+    """Record a step of a poll's or a proxy's life in the audit trail (``convoca.audit``): "poll.opened",
+    "proxy.given". Never a choice, a receipt or a passphrase."""
+    kind = "poll" if isinstance(subject, Poll) else "proxy"
+    audit.record(actor, f"{kind}.{action}", gathering=subject.gathering_id, target=subject, note=note)
 
 
 def _require(user, perm, obj, message=None):
@@ -858,7 +856,7 @@ def give_proxy(actor, gathering, holder, giver=None):
     try:
         with transaction.atomic():
             proxy = Proxy.objects.create(gathering=gathering, giver=giver, holder=holder, created_by=actor)
-            _audit(gathering, actor, "proxy_given", f"proxy {proxy.pk}")
+            _audit(proxy, actor, "given")
     except IntegrityError:
         raise ServiceError(_("This delegate has already given a proxy; revoke it first."), field="holder") from None
     return proxy
@@ -874,6 +872,6 @@ def revoke_proxy(actor, proxy):
         )
         if not changed:
             raise ServiceError(_("This proxy was already revoked."), code="bad_state")
-        _audit(proxy.gathering, actor, "proxy_revoked", f"proxy {proxy.pk}")
+        _audit(proxy, actor, "revoked")
     proxy.refresh_from_db()
     return proxy

@@ -27,6 +27,24 @@ MATRIX = {
         "args": lambda w: [w.bob_person.pk],
         "expect": {"anonymous": 302, "alice": 200, "bob": 200, "*": 404},
     },
+    # Data rights: the person and coordinators; to everyone else the person is hidden (404).
+    "network:person_data": {
+        "args": lambda w: [w.bob_person.pk],
+        "expect": {"anonymous": 302, "alice": 200, "bob": 200, "*": 404},
+    },
+    "network:person_data_download": {
+        "args": lambda w: [w.bob_person.pk],
+        "method": "post",
+        "data": lambda w: {},
+        "expect": {"anonymous": 302, "alice": 200, "bob": 200, "*": 404},
+    },
+    "network:person_erase": {  # without the confirmation ticked: the form again, nothing erased
+        "args": lambda w: [w.bob_person.pk],
+        "method": "post",
+        "data": lambda w: {},
+        "expect": {"anonymous": 302, "alice": 400, "bob": 400, "*": 404},
+    },
+    "network:my_data": {"expect": {"*": 302}},
     "network:committees": {"expect": MEMBERS_ONLY},
     "network:committee": {"args": lambda w: ["CO"], "expect": MEMBERS_ONLY},
     "network:committee_create": {"expect": COORDINATORS_ONLY},

@@ -10,7 +10,8 @@ from django.core.management.base import CommandError
 
 from convoca.core.errors import PermissionDenied, ServiceError
 from convoca.voting import queries, services
-from convoca.voting.models import AuditEntry, Ballot, Participation, Poll, SealedBallot, Teller
+from convoca.voting.models import Ballot, Participation, Poll, SealedBallot, Teller
+from tests.audit.helpers import audit_entries
 
 from .helpers import PASSPHRASE, add_delegate, check_in, close_and_count, key, new_poll, open_poll
 from .test_api import bearer, post
@@ -106,7 +107,7 @@ def test_it_refuses_to_open_while_a_teller_has_no_passphrase(world):
     poll = services.create_poll(w.alice, w.conference, title="Q", kind="yes_no", tellers=["alice@example.org", w.carla])
     services.set_teller_passphrase(w.alice, poll, PASSPHRASE)
     refused(poll, lambda: services.open_poll(w.alice, poll), "tellers_not_ready", "1 of its 2 tellers")
-    assert not AuditEntry.objects.filter(poll=poll, action="opened").exists()
+    assert not audit_entries(poll).filter(action="poll.opened").exists()
 
 
 def test_it_fixes_the_passphrases_once_the_poll_is_open(three):
@@ -133,8 +134,8 @@ def test_it_counts_with_any_two_of_three_tellers_and_destroys_every_key(three):
     assert poll.result["ballots"] == 2 and poll.public_key is None
     assert not SealedBallot.objects.exists() and Ballot.objects.filter(poll=poll, voter=None).count() == 2
     assert not Teller.objects.exclude(public_key=None, locked_private_key=None, salt=None, share=None).exists()
-    audit = list(AuditEntry.objects.filter(poll=poll, action__in=["unlocked", "counted"]).values_list("action", "actor"))
-    assert audit == [("unlocked", w.tomas.pk), ("unlocked", w.alice.pk), ("counted", w.carla.pk)]
+    audit = list(audit_entries(poll).filter(action__in=["poll.unlocked", "poll.counted"]).values_list("action", "actor_id"))
+    assert audit == [("poll.unlocked", w.tomas.pk), ("poll.unlocked", w.alice.pk), ("poll.counted", w.carla.pk)]
 
 
 def test_it_refuses_a_wrong_passphrase_and_counts_nothing(three):
