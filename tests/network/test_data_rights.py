@@ -186,3 +186,16 @@ def test_it_names_the_erased_person_in_the_sites_language(world, settings):
     settings.LANGUAGE_CODE = "es"
     services.erase_person(world.alice, world.nadia_person)
     assert Person.objects.get(pk=world.nadia_person.pk).display_name == "Persona eliminada"
+
+
+def test_it_includes_the_texts_a_person_wrote_and_keeps_them_after_erasure(world):
+    from convoca.proposals.models import Proposal
+    from tests.proposals.helpers import proposal
+
+    w = world
+    written = proposal(w, state="submitted")
+    held = services.export_person_data(w.bob, w.bob_person)["data"]
+    assert [p["title"] for p in held["proposals"]["proposals"]] == [written.title]
+    _end_the_conference(w)
+    services.erase_person(w.alice, w.bob_person)
+    assert Proposal.objects.get(pk=written.pk).delegate_id == w.bob_reg.pk  # the text stays, its delegate erased
