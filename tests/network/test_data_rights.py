@@ -199,3 +199,13 @@ def test_it_includes_the_texts_a_person_wrote_and_keeps_them_after_erasure(world
     _end_the_conference(w)
     services.erase_person(w.alice, w.bob_person)
     assert Proposal.objects.get(pk=written.pk).delegate_id == w.bob_reg.pk  # the text stays, its delegate erased
+
+
+def test_it_links_the_data_page_from_the_person_page_for_the_person_and_coordinators(world, as_user):
+    w = world
+    data_page = reverse("network:person_data", args=[w.bob_person.pk])
+    for user in (w.bob, w.alice):
+        assert data_page in as_user(user).get(reverse("network:person", args=[w.bob_person.pk])).content.decode()
+    w.bob_person.display_name_visibility = "members"
+    w.bob_person.save(update_fields=["display_name_visibility"])
+    assert data_page not in as_user(w.nadia).get(reverse("network:person", args=[w.bob_person.pk])).content.decode()
