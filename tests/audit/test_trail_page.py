@@ -14,6 +14,7 @@ from convoca.accounts import services as accounts
 from convoca.audit import queries
 from convoca.audit.models import Entry
 from convoca.gatherings import services as gatherings
+from convoca.gatherings.models import Registration
 from convoca.network.models import Visibility
 from tests.gatherings.helpers import observer
 
@@ -120,3 +121,30 @@ def test_it_answers_the_api_for_coordinators_only(world, as_user):
     assert Client().get("/api/v1/audit", {"limit": 1000}, **alice).status_code == 400
     assert as_user(w.carla).get("/api/v1/audit").status_code == 403
     assert Client().get("/api/v1/audit").status_code == 401
+
+
+def test_it_names_people_organisations_and_committees_as_the_reader_may_see_them(world):
+    from convoca.network import services as network
+
+    w = world
+    org = network.create_organisation(w.alice, name="Colectivo Reservado", country="MX", sector="social_movement")
+    committee = network.create_committee(w.alice, "PE")
+    network.add_committee_member(w.alice, committee, w.nadia_person)
+    names = {row.action: row.target for row in queries.describe(w.alice, queries.entries())}
+    assert names == {"Organisation registered": org.name, "National committee created": "National committee of Peru",
+                     "Added to a national committee": w.nadia_person.display_name}
+    hidden = {row.action: row.target for row in queries.describe(w.bob, queries.entries())}
+    assert hidden["Added to a national committee"] == "Name not shown"
+    assert queries.labels(None, {("network.organisation", str(org.pk))}) == {
+        ("network.organisation", str(org.pk)): f"Organisation no. {org.pk}"}
+
+
+def test_it_names_an_erased_person_as_erased(world):
+    from convoca.network import services as network
+
+    w = world
+    network.update_person(w.alice, w.olga_person, full_name="Olga Observadora Ruiz")
+    Registration.objects.filter(pk=w.olga_reg.pk).delete()
+    network.erase_person(w.alice, w.olga_person)
+    rows = queries.describe(w.alice, queries.entries(action="person.changed"))
+    assert [row.target for row in rows] == ["Erased person"]
