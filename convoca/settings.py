@@ -132,7 +132,8 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+                                                  conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
 else:
@@ -140,6 +141,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "convoca.sqlite3")),
+            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -162,6 +165,19 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered page fragments that are the same for every viewer (a poll's ballot and rules per language):
+# each process keeps its own, keyed by everything they show (so never stale), and reads them without a
+# round trip to Redis.
+CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                "LOCATION": "template_fragments", "OPTIONS": {"MAX_ENTRIES": 2000}}
+
+# --- sessions ------------------------------------------------------------------
+# Every page of a logged-in person reads the session. With Redis, Redis answers and the database stays the
+# record ("cached_db"): a logout deletes both, so it holds on the next request in every worker process. On
+# the embedded default the sessions stay in the database alone: an in-process cache (locmem) would keep a
+# logged-out session alive in the other worker processes until it expired there.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- background tasks ------------------------------------------------------
 if os.environ.get("TASKS_BACKEND", "immediate") == "database":
