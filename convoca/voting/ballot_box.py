@@ -75,6 +75,11 @@ class PollSpec:
     # holder user id -> ((voter id, registration id, weight), ...), the holder's own vote first
     roll: dict = field(default_factory=dict)
     public_key: bytes | None = None  # a secret poll's key: its ballots are sealed to it
+    labels: dict = field(default_factory=dict)  # option id -> label as written ("" for yes, no, abstain...)
+    proxies: dict = field(default_factory=dict)  # holder user id -> registration ids they vote for by proxy
+    # The Poll (with its gathering) as the ballot page shows it: all of it but its state is frozen while open.
+    # Shared by the threads of this process: read it, never change it.
+    poll: object = None
 
 
 # In-process, not Django's cache: every cast and the group-commit writer use these live
@@ -120,14 +125,20 @@ def _load_spec(poll_id):
     )
     if row is None:
         return None
-    options = dict(Option.objects.filter(poll_id=poll_id).order_by("position", "pk").values_list("pk", "code"))
-    roll = {}
+    options, labels = {}, {}
+    for pk, code, label in Option.objects.filter(poll_id=poll_id).order_by("position", "pk").values_list(
+        "pk", "code", "label"
+    ):
+        options[pk], labels[pk] = code, label
+    roll, proxies = {}, {}
     if row["state"] in ("open", "closed", "published", "annulled"):
         rows = Voter.objects.filter(poll_id=poll_id).values_list(
             "pk", "registration_id", "weight", "holder_user_id", "holder_id"
         )
-        for voter_id, reg_id, weight, user_id, _holder in sorted(rows, key=lambda r: (r[1] != r[4], r[0])):
+        for voter_id, reg_id, weight, user_id, holder_id in sorted(rows, key=lambda r: (r[1] != r[4], r[0])):
             roll.setdefault(user_id, []).append((voter_id, reg_id, weight))
+            if reg_id != holder_id:
+                proxies.setdefault(user_id, []).append(reg_id)
     spec = PollSpec(
         id=poll_id,
         gathering_id=row["gathering_id"],
@@ -142,13 +153,21 @@ def _load_spec(poll_id):
         options=options,
         roll={k: tuple(v) for k, v in roll.items()},
         public_key=bytes(row["public_key"]) if row["public_key"] is not None else None,
+        labels=labels,
+        proxies={k: tuple(v) for k, v in proxies.items()},
     )
     if spec.state == "open" and not connection.in_atomic_block:
+        spec.poll = Poll.objects.select_related("gathering").filter(pk=poll_id).first()
         with _specs_lock:
             if len(_specs) >= SPEC_CACHE_SIZE:
                 _specs.pop(next(iter(_specs)))
             _specs[poll_id] = spec
     return spec
+
+
+def cached_spec(poll_id):
+    """This process's spec of an open poll, if it has one; never reads the database."""
+    return _specs.get(poll_id)
 
 
 def forget_poll(poll_id):

@@ -15,7 +15,7 @@ from convoca.gatherings.models import Gathering
 
 from . import ballot_box, queries, services
 from .forms import AnnulForm, BallotForm, CountForm, PollForm, ProxyForm, TellerPassphraseForm, delegate_label
-from .models import Poll, Proxy, weight_display
+from .models import Option, Poll, Proxy, weight_display
 from .rules import is_party_to_proxy
 from .tally import rules_text
 
@@ -24,9 +24,40 @@ def _poll_for(request, pk, perm="voting.view_poll"):
     return get_for_user(request, queries.get_poll(pk), perm)
 
 
-def _represented(user, poll):
-    """The registrations of the delegates whose vote ``user`` holds by proxy in ``poll``."""
+def _represented(user, poll, spec=None):
+    """The registrations of the delegates whose vote ``user`` holds by proxy in ``poll``. An open poll's frozen
+    roll (``spec``, kept by the ballot box) says whether there are any: no query for a delegate holding none."""
+    if spec is not None and not spec.proxies.get(user.pk):
+        return []
     return [v.registration for v in queries.holder_entitlements(user, poll) if v.registration.person.user_id != user.pk]
+
+
+def _ballot_poll(request, pk):
+    """The poll of the ballot page or form, and its spec while it is open. An open poll's question, options,
+    rules and roll are frozen: the ballot box keeps them per process, and only the state is read again (so a
+    poll that another process closed shows closed at once)."""
+    spec = ballot_box.cached_spec(pk)
+    if spec is not None and spec.poll is not None and queries.poll_state(pk) == Poll.State.OPEN:
+        return get_for_user(request, spec.poll, "voting.view_poll"), spec
+    poll = _poll_for(request, pk)
+    return poll, _open_spec(poll)
+
+
+def _open_spec(poll):
+    """The ballot box's spec of an open poll (options and roll, frozen at opening, kept per process), or None."""
+    if not poll.is_open:
+        return None
+    spec = ballot_box.poll_spec(poll.pk)
+    return spec if spec is not None and spec.state == Poll.State.OPEN else None
+
+
+def _ballot_options(poll, spec=None):
+    """The options of ``poll`` in ballot order: from an open poll's spec rather than the database. A built-in
+    answer (yes, no...) carries its label still untranslated: only a ballot being drawn translates it."""
+    if spec is None:
+        return list(poll.options.all())
+    return [Option(pk=pk, poll=poll, code=code, label=spec.labels.get(pk) or Option.Code(code).label)
+            for pk, code in spec.options.items()]
 
 
 @login_required
@@ -48,13 +79,14 @@ def poll_create(request, slug):
     return saved or render(request, "voting/form.html", {"gathering": gathering, "form": form})
 
 
-def _ballot_context(request, poll, form=None):
+def _ballot_context(request, poll, form=None, spec=None):
     """What the poll page shows to this viewer: ballot, turnout, results."""
     user = request.user
-    options = list(poll.options.all())
+    options = _ballot_options(poll, spec)
     context = {"poll": poll, "gathering": poll.gathering, "options": options,
                "can_manage": user.has_perm("voting.manage_poll", poll),
-               "rules_text": rules_text(services.tally_spec(poll, options))}
+               # called by the template only when its cached rules fragment is missing
+               "rules_text": lambda: rules_text(services.tally_spec(poll, options))}
     if poll.is_secret and (poll.state == Poll.State.DRAFT or poll.awaits_count):
         context["tellers"] = queries.tellers(user, poll)
         context["can_count"] = poll.awaits_count and user.has_perm("voting.count_poll", poll)
@@ -65,7 +97,7 @@ def _ballot_context(request, poll, form=None):
     if poll.is_open and user.has_perm("voting.vote", poll):
         voted = queries.has_voted(user, poll)
         context["voted"] = voted
-        context["represented"] = _represented(user, poll)
+        context["represented"] = _represented(user, poll, spec)
         if not voted or poll.allow_change:
             context["form"] = form or BallotForm(
                 initial={"idempotency_key": ballot_box.new_key()}, poll=poll, options=options,
@@ -77,8 +109,8 @@ def _ballot_context(request, poll, form=None):
 @login_required
 @never_cache
 def poll_detail(request, pk):
-    poll = _poll_for(request, pk)
-    return render(request, "voting/detail.html", _ballot_context(request, poll))
+    poll, spec = _ballot_poll(request, pk)
+    return render(request, "voting/detail.html", _ballot_context(request, poll, spec=spec))
 
 
 @login_required
@@ -88,10 +120,10 @@ def poll_cast(request, pk):
     """The web ballot: a plain form. The confirmation with the receipt is
     rendered in the answer itself (never stored in the session): reloading it
     re-sends the same request key and counts once."""
-    poll = _poll_for(request, pk)
+    poll, spec = _ballot_poll(request, pk)
     require(request, "voting.vote", poll)
-    form = BallotForm(request.POST, poll=poll, options=list(poll.options.all()),
-                      represented=_represented(request.user, poll), viewer=request.user)
+    form = BallotForm(request.POST, poll=poll, options=_ballot_options(poll, spec),
+                      represented=_represented(request.user, poll, spec), viewer=request.user)
     if form.is_valid():
         try:
             result = services.cast_ballot(request.user, poll, form.cleaned_data["ballot"],
@@ -105,7 +137,7 @@ def poll_cast(request, pk):
             })
             response["Cache-Control"] = "no-store"
             return response
-    return render(request, "voting/detail.html", _ballot_context(request, poll, form))
+    return render(request, "voting/detail.html", _ballot_context(request, poll, form, spec))
 
 
 def _receipts_shown(user, result):
@@ -113,6 +145,8 @@ def _receipts_shown(user, result):
     the voter may see the delegate who gave it."""
     from convoca.gatherings.models import Registration
 
+    if len(result.receipts) == 1:  # no proxy: nobody to name
+        return [{"receipt": result.receipts[0][0], "own": True, "delegate": ""}]
     regs = Registration.objects.filter(pk__in=[reg_id for _r, reg_id in result.receipts[1:]]).select_related(
         "person", "organisation")
     by_id = {reg.pk: reg for reg in regs}
