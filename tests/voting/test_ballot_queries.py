@@ -1,0 +1,147 @@
+"""What the web ballot costs in queries. The poll page and the ballot form read only what differs from one
+voter or request to the next (the account, the poll's state, whether this voter has voted); the rest comes
+from the ballot box's spec of the open poll (question, options, frozen roll) and from cached fragments.
+Exact counts: a query added on this path fails here. The tests run outside a transaction, as the server
+does, so that the spec and the caches behave as they do there."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from convoca.voting import ballot_box, services
+from convoca.voting.models import Participation, Poll
+
+from .helpers import add_delegate, check_in, open_poll, option
+
+# Every request of a logged-in session: the session (unless Redis answers for the database), the account,
+# the login still on record (accounts' LoginSessionMiddleware) and the committees the account sits on (the
+# second-factor check).
+PER_REQUEST = (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1) + 3
+PAGE = PER_REQUEST + 2  # the poll's state, and whether this voter has voted
+FORM = PER_REQUEST + 1  # the poll's state; the ballot itself is written by the ballot box's own transaction
+
+
+@pytest.fixture
+def live(world):
+    """The world, outside a test transaction; forgets the polls it opened and frees the ballot box's
+    connection afterwards."""
+    opened = []
+    yield world, opened
+    for poll in opened:
+        ballot_box.forget_poll(poll.pk)
+    ballot_box.release_connection()
+
+
+def browser(user):
+    """A phone's browser logged in as ``user``: CSRF checked as for real."""
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def form_fields(html, action):
+    """What a browser submits from the form posting to ``action``: its hidden inputs."""
+    form = html[html.index(f'action="{action}"'):]
+    form = form[: form.index("</form>")]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def warm(poll, voter):
+    """The first page of a poll in a process loads its spec and counts its turnout: not what is measured."""
+    assert browser(voter).get(reverse("voting:detail", args=[poll.pk])).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_shows_an_open_ballot_with_the_account_state_and_has_voted_queries_only(live, django_assert_num_queries):
+    w, opened = live
+    check_in(w.bob_reg)
+    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
+    poll = open_poll(w)
+    opened.append(poll)
+    warm(poll, dora)
+    client = browser(w.bob)
+    with django_assert_num_queries(PAGE):
+        page = client.get(reverse("voting:detail", args=[poll.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="choice"' in html and "no-store" in page["Cache-Control"]
+    with django_assert_num_queries(PAGE):  # the same again: nothing is left to load on the second page
+        client.get(reverse("voting:detail", args=[poll.pk]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_takes_the_ballot_form_with_the_account_and_state_queries_only(live, django_assert_num_queries):
+    w, opened = live
+    check_in(w.bob_reg)
+    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
+    poll = open_poll(w)
+    opened.append(poll)
+    warm(poll, dora)
+    client = browser(w.bob)
+    action = reverse("voting:cast", args=[poll.pk])
+    fields = form_fields(client.get(reverse("voting:detail", args=[poll.pk])).content.decode(), action)
+    fields["choice"] = str(option(poll, "yes"))
+    with django_assert_num_queries(FORM):
+        done = client.post(action, fields)
+    assert done.status_code == 200 and re.search(r'<code id="receipt">[A-Z0-9-]+</code>', done.content.decode())
+    assert Participation.objects.filter(voter__holder_user=w.bob).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_names_one_or_three_represented_delegates_with_the_same_queries(live, django_assert_num_queries):
+    """A proxy holder's page asks once for the delegates they represent (to name them), however many."""
+    w, opened = live
+    check_in(w.bob_reg)
+    givers = [add_delegate(w, f"giver{i}@example.org", f"Giver {i}", w.org_mx, present=False) for i in range(3)]
+    services.give_proxy(givers[0][0], w.conference, w.bob_reg)
+    one = open_poll(w, secrecy=Poll.Secrecy.NAMED)
+    for giver, _reg in givers[1:]:
+        services.give_proxy(giver, w.conference, w.bob_reg)
+    three = open_poll(w, secrecy=Poll.Secrecy.NAMED, title="¿Y la segunda?")
+    opened += [one, three]
+    client = browser(w.bob)
+    for poll, represented in ((one, 1), (three, 3)):
+        warm(poll, givers[0][0])
+        with django_assert_num_queries(PAGE + 1):
+            html = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+        assert html.count('name="proxy_') == represented * 4  # four answers each: the same as mine, yes, no, abstain
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_shows_a_poll_closed_by_another_process_as_closed(live):
+    """This process keeps the open poll's spec; another worker closes the poll: the next page here says so."""
+    w, opened = live
+    check_in(w.bob_reg)
+    poll = open_poll(w)
+    opened.append(poll)
+    client = browser(w.bob)
+    assert 'name="choice"' in client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert ballot_box.cached_spec(poll.pk) is not None
+    Poll.objects.filter(pk=poll.pk).update(state=Poll.State.CLOSED)  # what close_poll does in another process
+    html = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert 'name="choice"' not in html and "Closed" in html
+    refused = client.post(reverse("voting:cast", args=[poll.pk]), {"choice": str(option(poll, "yes"))})
+    assert refused.status_code == 403 and not Participation.objects.exists()
+
+
+def test_it_votes_with_a_plain_form_and_no_javascript(world):
+    """The ballot is a form that posts and answers with a page: no script is needed, and CSRF is checked
+    (cookie and hidden field, as a browser sends them)."""
+    w = world
+    check_in(w.bob_reg)
+    poll = open_poll(w, kind="ranked", options="Ana\nBeto\nCira")
+    client = browser(w.bob)
+    page = client.get(reverse("voting:detail", args=[poll.pk]))
+    html = page.content.decode()
+    action = reverse("voting:cast", args=[poll.pk])
+    assert f'<form method="post" action="{action}" novalidate>' in html and '<button type="submit" class="button">' in html
+    assert "<script>" not in html and " onclick=" not in html  # no inline script; the ballot needs none
+    fields = form_fields(html, action)
+    assert set(fields) == {"csrfmiddlewaretoken", "idempotency_key"}
+    a, b = option(poll, label="Ana"), option(poll, label="Beto")
+    assert client.post(action, {"idempotency_key": fields["idempotency_key"], f"rank_{b}": "1"}).status_code == 403
+    done = client.post(action, {**fields, f"rank_{b}": "1", f"rank_{a}": "2"})
+    assert done.status_code == 200 and "Your vote is recorded" in done.content.decode()
+    assert "You have voted" in client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
