@@ -10,9 +10,10 @@ a) sustained: 100 keep-alive connections, each casting for one delegate after
 b) burst: a fresh poll, 2,000 connections each sending its ballot at the same
    instant; time until the last acknowledgement;
 c) web: the path people actually take. Each delegate holds a logged-in
-   session (made before the timed part through Django's session engine, as
-   ``django.contrib.auth.login`` makes it: the bench delegates have no
-   password, so no login form); over 100 keep-alive connections, each delegate
+   session, made before the timed part by ``django.contrib.auth.login`` on a
+   request from their phone (what the login form does once the password is
+   checked: a session in the configured engine, the login on record; the
+   bench delegates have no password); over 100 keep-alive connections, each delegate
    GETs the poll page with the session cookie, reads the CSRF token and the
    request key from the ballot form, and POSTs the form as a phone's browser
    does (form-urlencoded, ``csrftoken`` cookie and ``csrfmiddlewaretoken``
@@ -179,36 +180,40 @@ SESSIONS = r"""
 import json
 from importlib import import_module
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import login
 from django.db import transaction
+from django.test import RequestFactory
 from convoca.accounts.models import User
 
-# What django.contrib.auth.login() stores in a new session, through the configured session engine.
-# A cache-only engine on the in-process cache could not be seen by the server's processes.
+# Each delegate logs in as the login form would have it (django.contrib.auth.login: a new session through the
+# configured engine, the login on record), on a request from their phone; the session is then saved.
 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache" and "locmem" in settings.CACHES[
         settings.SESSION_CACHE_ALIAS]["BACKEND"].lower():
     raise SystemExit("sessions live in one process's memory: the bench cannot hand them to the server")
 engine = import_module(settings.SESSION_ENGINE)
+factory = RequestFactory(HTTP_USER_AGENT=PHONE_UA)
 emails = [f"d{i}@bench.invalid" for i in range(VOTERS)]
 users = {u.email: u for u in User.objects.filter(email__in=emails)}
 keys = []
 with transaction.atomic():
     for email in emails:
-        user = users[email]
-        session = engine.SessionStore()
-        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        keys.append(session.session_key)
+        request = factory.post("/accounts/login/")
+        request.session = engine.SessionStore()
+        login(request, users[email], backend="django.contrib.auth.backends.ModelBackend")
+        request.session.save()
+        keys.append(request.session.session_key)
 print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": settings.CSRF_COOKIE_NAME,
                   "engine": settings.SESSION_ENGINE, "sessions": keys}))
 """
 
 
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 13; SM-A145M) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/124.0.0.0 Mobile Safari/537.36")
+
+
 def setup_sessions(env, voters):
     """A logged-in session per delegate, made through the server's own session engine."""
-    return run_django(env, SESSIONS.replace("VOTERS", str(voters)))
+    return run_django(env, SESSIONS.replace("VOTERS", str(voters)).replace("PHONE_UA", repr(PHONE_AGENT)))
 
 
 def setup_data(env, voters):
@@ -443,8 +448,7 @@ async def healthz(port, connections, total):
 # --- the web ballot, as a phone's browser takes it -------------------------------------------
 
 BROWSER = (
-    "User-Agent: Mozilla/5.0 (Linux; Android 13; SM-A145M) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Mobile Safari/537.36\r\n"
+    f"User-Agent: {PHONE_AGENT}\r\n"
     "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
     "Accept-Encoding: gzip, deflate, br\r\n"
 )
