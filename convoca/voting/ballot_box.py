@@ -80,6 +80,7 @@ class PollSpec:
     # The Poll (with its gathering) as the ballot page shows it: all of it but its state is frozen while open.
     # Shared by the threads of this process: read it, never change it.
     poll: object = None
+    verified: float = 0.0  # time.monotonic() when the database last said the poll is open (see open_spec)
 
 
 # In-process, not Django's cache: every cast and the group-commit writer use these live
@@ -158,6 +159,7 @@ def _load_spec(poll_id):
     )
     if spec.state == "open" and not connection.in_atomic_block:
         spec.poll = Poll.objects.select_related("gathering").filter(pk=poll_id).first()
+        spec.verified = time.monotonic()
         with _specs_lock:
             if len(_specs) >= SPEC_CACHE_SIZE:
                 _specs.pop(next(iter(_specs)))
@@ -165,9 +167,24 @@ def _load_spec(poll_id):
     return spec
 
 
-def cached_spec(poll_id):
-    """This process's spec of an open poll, if it has one; never reads the database."""
-    return _specs.get(poll_id)
+STATE_TTL = 1.0  # seconds: how long the ballot page trusts that a poll it keeps is still open
+
+
+def open_spec(poll_id):
+    """This process's spec of a poll that is still open, or None (not kept here, or no longer open). Whether
+    it is still open is read from the database at most once every ``STATE_TTL`` seconds, and by every commit
+    of its ballots: a poll closed by another process may show open here for that long, and a ballot cast
+    meanwhile is refused by the commit, which reads the state in its own transaction."""
+    spec = _specs.get(poll_id)
+    if spec is None or time.monotonic() - spec.verified <= STATE_TTL:
+        return spec
+    from .models import Poll
+
+    if Poll.objects.filter(pk=poll_id).values_list("state", flat=True).first() != "open":
+        forget_poll(poll_id)
+        return None
+    spec.verified = time.monotonic()
+    return spec
 
 
 def forget_poll(poll_id):
@@ -264,6 +281,7 @@ def _commit_batch(cursor, items, outcomes):
         poll_ids,
     )
     open_polls = set()
+    seen = time.monotonic()
     for pid, state, closes_at in cursor.fetchall():
         if isinstance(closes_at, str):  # SQLite through a plain cursor: UTC, maybe as text
             closes_at = datetime.datetime.fromisoformat(closes_at)
@@ -271,6 +289,11 @@ def _commit_batch(cursor, items, outcomes):
             closes_at = closes_at.replace(tzinfo=datetime.UTC)
         if state == "open" and (closes_at is None or closes_at > now):
             open_polls.add(pid)
+        kept = _specs.get(pid)  # what the ballot page trusts (open_spec): confirmed, or dropped once closed
+        if kept is not None and state == "open":
+            kept.verified = seen
+        elif kept is not None:
+            forget_poll(pid)
     todo = []
     for i, item in enumerate(items):
         if item.poll_id not in open_polls:

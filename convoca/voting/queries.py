@@ -29,11 +29,6 @@ def get_poll(pk):
     return Poll.objects.select_related("gathering").filter(pk=pk).first()
 
 
-def poll_state(pk):
-    """The state of poll ``pk`` as stored now (a small query), or None."""
-    return Poll.objects.filter(pk=pk).order_by().values_list("state", flat=True).first()
-
-
 def can_see_results(user, poll):
     """Published results: whoever may see the gathering, anonymous visitors included. Counted but not yet
     published: its organisers. Live results of an open (never secret) poll that shows them: members."""

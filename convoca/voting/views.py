@@ -34,10 +34,10 @@ def _represented(user, poll, spec=None):
 
 def _ballot_poll(request, pk):
     """The poll of the ballot page or form, and its spec while it is open. An open poll's question, options,
-    rules and roll are frozen: the ballot box keeps them per process, and only the state is read again (so a
-    poll that another process closed shows closed at once)."""
-    spec = ballot_box.cached_spec(pk)
-    if spec is not None and spec.poll is not None and queries.poll_state(pk) == Poll.State.OPEN:
+    rules and roll are frozen: the ballot box keeps them per process and checks that the poll is still open
+    (``ballot_box.open_spec``)."""
+    spec = ballot_box.open_spec(pk)
+    if spec is not None and spec.poll is not None:
         return get_for_user(request, spec.poll, "voting.view_poll"), spec
     poll = _poll_for(request, pk)
     return poll, _open_spec(poll)
