@@ -21,14 +21,18 @@ class Command(BaseCommand):
             help="granian (default: WSGI with a thread pool per worker, about ten times the requests per second "
             "of Django under ASGI here, for pages and the ballot box) or uvicorn (ASGI).",
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("CONVOCA_THREADS", "32")),
-                            help="granian: threads per worker (requests in flight per worker).")
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("CONVOCA_THREADS", "16")),
+            help="granian: threads per worker (requests in flight per worker). Pages are mostly Python and share "
+            "one interpreter lock per worker: more threads cost each page more (switching, locks, garbage "
+            "collection) without serving more of them; ballots waiting for their group commit need a few.",
+        )
         parser.add_argument(
             "--no-ticker", action="store_true", default=os.environ.get("CONVOCA_TICKER", "1") == "0",
             help="Do not start `convoca tick --loop` beside the server (at scale it runs as its own process).",
         )
 
-    def handle(self, *args, host, port, workers, no_collectstatic, server="granian", threads=32, no_ticker=False,
+    def handle(self, *args, host, port, workers, no_collectstatic, server="granian", threads=16, no_ticker=False,
                **options):
         if workers < 1:
             raise CommandError(_("--workers must be at least 1."))
