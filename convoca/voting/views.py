@@ -5,6 +5,7 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -90,8 +91,8 @@ def _ballot_context(request, poll, form=None, spec=None):
     if poll.is_secret and (poll.state == Poll.State.DRAFT or poll.awaits_count):
         context["tellers"] = queries.tellers(user, poll)
         context["can_count"] = poll.awaits_count and user.has_perm("voting.count_poll", poll)
-    if poll.state != Poll.State.DRAFT:
-        context["turnout"] = queries.turnout(poll)
+    if poll.state != Poll.State.DRAFT:  # counted (or read from the shared cache) only when its fragment is drawn
+        context["turnout"] = SimpleLazyObject(partial(queries.turnout, poll))
     if queries.can_see_results(user, poll):
         context["result"] = queries.labelled_result(poll, queries.live_result(poll))
     if poll.is_open and user.has_perm("voting.vote", poll):
