@@ -19,6 +19,7 @@ max_bytes, third_party_requests, target_bytes, uncompressed_bytes, requests.
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -130,7 +131,17 @@ def measure(context, base, path):
     }
 
 
-def log_in(browser, base):
+def demo_code(env):
+    """The demo's current two-step login code, as `convoca demo --code` prints it (from the published key)."""
+    printed = subprocess.run(convoca("demo", "--code"), cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    match = re.search(r"\b(\d{6})\s*$", printed.stdout.strip())
+    if match is None:
+        raise SystemExit(f"`convoca demo --code` printed no code: {printed.stdout!r}")
+    return match.group(1)
+
+
+def log_in(browser, base, env):
+    """The demo coordinator's session: password, then the two-step login code the demo publishes."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
@@ -138,13 +149,17 @@ def log_in(browser, base):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+    if page.locator("input[name=code]").count():  # coordinators log in with a second factor
+        page.locator("input[name=code]").fill(demo_code(env))
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
     logged_in = page.locator("a[href='/accounts/me/']").count() > 0
     state = context.storage_state()
     context.close()
     return state if logged_in else None
 
 
-def run(base):
+def run(base, env):
     from playwright.sync_api import sync_playwright
 
     results, notes = {}, []
@@ -154,7 +169,7 @@ def run(base):
             context = browser.new_context()
             results[path] = measure(context, base, path)
             context.close()
-        state = log_in(browser, base)
+        state = log_in(browser, base, env)
         if state is None:
             notes.append("could not log in as the demo coordinator: logged-in pages not measured")
         else:
@@ -227,7 +242,7 @@ def main():
     try:
         wait_until_up(base, server)
         print(f"first visits to {base} (demo data, fresh browser context per page, empty cache)")
-        results, notes = run(base)
+        results, notes = run(base, env)
     finally:
         server.terminate()
         try:
