@@ -253,9 +253,11 @@ def poll_receipts(request, pk):
 @login_required
 @never_cache
 def poll_turnout(request, pk):
-    """The live turnout panel (htmx refreshes it while the poll is open)."""
-    poll = _poll_for(request, pk)
-    return render(request, "voting/_turnout.html", {"poll": poll, "turnout": queries.turnout(poll)})
+    """The live turnout panel (htmx refreshes it while the poll is open: every open ballot page asks for it
+    every 5 seconds). The open poll comes from the ballot box's spec, and the turnout is counted or fetched
+    only when the panel's cached fragment is missing."""
+    poll, _spec = _ballot_poll(request, pk)
+    return render(request, "voting/_turnout.html", {"poll": poll, "turnout": SimpleLazyObject(partial(queries.turnout, poll))})
 
 
 @login_required
