@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from convoca.accounts.second_factor import require_recent_second_factor
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.network.models import Organisation
@@ -331,6 +332,7 @@ def register(request, slug: str, payload: RegisterIn):
     auth=token_or_session, summary="Accredit",
 )
 def accredit(request, registration_id: int):
+    require_recent_second_factor(request)
     registration = services.accredit(
         request.user, _registration_to_decide(request.user, registration_id, "gatherings.accredit")
     )
@@ -342,6 +344,7 @@ def accredit(request, registration_id: int):
     auth=token_or_session, summary="Refuse accreditation",
 )
 def refuse(request, registration_id: int, payload: RefuseIn):
+    require_recent_second_factor(request)
     registration = _registration_to_decide(request.user, registration_id, "gatherings.accredit")
     reason = payload.reason if isinstance(payload.reason, str) else ""
     registration = services.refuse(request.user, registration, reason)
@@ -353,6 +356,7 @@ def refuse(request, registration_id: int, payload: RefuseIn):
     auth=token_or_session, summary="Confirm or reject a delegate's mandate",
 )
 def decide_mandate(request, registration_id: int, payload: MandateIn):
+    require_recent_second_factor(request)
     registration = _registration_to_decide(request.user, registration_id, "gatherings.confirm_mandate")
     confirm = _bool(payload.confirm, "confirm")
     if confirm:

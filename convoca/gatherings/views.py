@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from convoca.accounts.second_factor import recent_second_factor
 from convoca.core.errors import ServiceError
 from convoca.core.web import (
     apply_service_error,
@@ -104,12 +105,14 @@ def _gathering_form(request, gathering, save, done):
 
 
 @login_required
+@recent_second_factor
 def gathering_create(request):
     require(request, "gatherings.add_gathering")
     return _gathering_form(request, None, services.create_gathering, _("The gathering has been created."))
 
 
 @login_required
+@recent_second_factor
 def gathering_edit(request, slug):
     gathering = get_for_user(request, Gathering, "gatherings.change_gathering", slug=slug)
     return _gathering_form(
@@ -203,6 +206,7 @@ def _after_decision(request, registration, message=None, error=None):
 
 @login_required
 @require_POST
+@recent_second_factor
 def accredit(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.accredit")
     try:
@@ -213,6 +217,7 @@ def accredit(request, slug, pk):
 
 
 @login_required
+@recent_second_factor
 def refuse(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.accredit")
     form = RefuseForm(request.POST or None)
@@ -238,6 +243,7 @@ def refuse(request, slug, pk):
 
 @login_required
 @require_POST
+@recent_second_factor
 def decide_mandate(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.confirm_mandate")
     form = MandateForm(request.POST)
@@ -288,6 +294,7 @@ def badge(request, slug, pk):
 
 @login_required
 @require_POST
+@recent_second_factor
 def revoke_badge(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.manage_badge")
     return perform(
@@ -298,6 +305,7 @@ def revoke_badge(request, slug, pk):
 
 @login_required
 @require_POST
+@recent_second_factor
 def reissue_badge(request, slug, pk):
     registration = _get_registration(request, slug, pk, "gatherings.manage_badge")
     return perform(

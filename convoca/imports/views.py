@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from convoca.core.errors import ServiceError
+from convoca.core.second_factor import recent_second_factor
 from convoca.core.web import apply_service_error, get_for_user, require, service_message
 
 from . import services
@@ -76,6 +77,7 @@ def preview(request, batch_id):
 
 @login_required
 @require_POST
+@recent_second_factor
 def confirm(request, batch_id):
     batch = _get_batch_for_user(request, batch_id)
     try:
@@ -88,6 +90,7 @@ def confirm(request, batch_id):
 
 @login_required
 @require_POST
+@recent_second_factor
 def discard(request, batch_id):
     batch = _get_batch_for_user(request, batch_id)
     if batch.is_confirmed:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from convoca.core.errors import ServiceError
+from convoca.core.second_factor import recent_second_factor
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 
 from . import queries, services
@@ -200,6 +201,7 @@ def person_data(request, pk):
 
 @login_required
 @require_POST
+@recent_second_factor
 def person_data_download(request, pk):
     """The JSON file. A POST: the download is recorded in the audit trail, and a GET changes nothing."""
     person = _get_person_for_user(request, pk)
@@ -214,6 +216,7 @@ def person_data_download(request, pk):
 
 @login_required
 @require_POST
+@recent_second_factor
 def person_erase(request, pk):
     person = _get_person_for_user(request, pk)
     require(request, "network.erase_person", person)
@@ -273,6 +276,7 @@ def committee_detail(request, code):
 
 
 @login_required
+@recent_second_factor
 def committee_create(request):
     require(request, "network.add_committee")
     form = CommitteeForm(request.POST or None)
@@ -286,6 +290,7 @@ def committee_create(request):
 
 @login_required
 @require_POST
+@recent_second_factor
 def committee_member_add(request, code):
     committee = _get_committee_for_user(request, code)
     require(request, "network.change_committee", committee)

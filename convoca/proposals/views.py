@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from convoca.accounts.second_factor import recent_second_factor
 from convoca.core.errors import ServiceError
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 from convoca.gatherings.models import Gathering
@@ -89,6 +90,7 @@ def proposal_settings(request, slug):
         request, form, lambda: services.configure(request.user, gathering, **form.cleaned_data),
         _("The settings have been saved."), redirect_to=reverse("proposals:list", args=[slug]),
     )
+@recent_second_factor
     return saved or render(request, "proposals/settings.html", {"gathering": gathering, "form": form})
 
 
@@ -235,6 +237,7 @@ def proposal_transition(request, slug, pk, action):
     form_class, write = TRANSITION_FORMS[action]
     kwargs = {}
     if form_class is forms.AdmitForm:
+@recent_second_factor
         kwargs["gathering"] = proposal.gathering
     elif form_class is forms.DeadlineForm:
         kwargs["zone"] = timezone.get_current_timezone_name()
@@ -279,6 +282,7 @@ def forward(request, slug, pk):
         request, form, lambda: services.forward_proposal(request.user, proposal, form.cleaned_data["conference"]),
         _("The proposal has been forwarded. The conference's organisers will admit it."),
         redirect_to=proposal.get_absolute_url(),
+@recent_second_factor
     )
     return saved or render(request, "proposals/forward.html", {
         "gathering": proposal.gathering, "proposal": proposal, "form": form,
@@ -438,6 +442,7 @@ def merge(request, slug):
         choose = forms.MergeChooseForm(request.GET if "proposals" in request.GET else None, queryset=candidates)
         if not choose.is_valid() or len(choose.cleaned_data["proposals"]) < 2:
             if choose.is_bound and choose.is_valid():
+@recent_second_factor
                 choose.add_error("proposals", _("Choose at least two proposals to merge."))
             return render(request, "proposals/merge_choose.html", {"gathering": gathering, "form": choose})
         chosen = list(queries.localize(choose.cleaned_data["proposals"]))

@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
+from convoca.accounts.second_factor import require_recent_second_factor
 from convoca.audit import queries as audit_queries
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied
@@ -194,6 +195,7 @@ def list_polls(request, gathering: str):
 @router.post("/polls", response={201: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_create")
 def create_poll(request, payload: PollIn):
     """Create a poll (state "draft"). Contradictory rules are refused with 400."""
+    require_recent_second_factor(request)
     data = payload.dict()
     g = _gathering(data.pop("gathering"))
     poll = services.create_poll(request.user, g, **data)
@@ -212,24 +214,28 @@ class ReasonIn(Schema):
 @router.post("/polls/{poll_id}/open", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_open")
 def open_poll(request, poll_id: int):
     """Open the poll: the voter roll (present delegates, proxies, weights) is frozen now."""
+    require_recent_second_factor(request)
     return poll_out(services.open_poll(request.user, _poll_for(request, poll_id, "voting.manage_poll")))
 
 
 @router.post("/polls/{poll_id}/close", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_close")
 def close_poll(request, poll_id: int):
     """Close the poll and count it."""
+    require_recent_second_factor(request)
     return poll_out(services.close_poll(request.user, _poll_for(request, poll_id, "voting.manage_poll")))
 
 
 @router.post("/polls/{poll_id}/publish", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_publish")
 def publish_poll(request, poll_id: int):
     """Publish the results of a closed poll."""
+    require_recent_second_factor(request)
     return poll_out(services.publish_poll(request.user, _poll_for(request, poll_id, "voting.manage_poll")))
 
 
 @router.post("/polls/{poll_id}/annul", response={200: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_annul")
 def annul_poll(request, poll_id: int, payload: ReasonIn):
     """Annul the poll, with a reason everyone will read."""
+    require_recent_second_factor(request)
     poll = _poll_for(request, poll_id, "voting.manage_poll")
     return poll_out(services.annul_poll(request.user, poll, payload.reason))
 
@@ -257,6 +263,7 @@ class UnlockIn(Schema):
 def count(request, poll_id: int, payload: list[UnlockIn]):
     """Unseal and count a closed secret poll: the tellers needed, each with their passphrase
     (``[{"teller": user id or email, "passphrase": "..."}]``), together in this one request."""
+    require_recent_second_factor(request)
     poll = _poll_for(request, poll_id, "voting.count_poll")
     return poll_out(services.count_sealed(request.user, poll, [item.dict() for item in payload]))
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from convoca.accounts.second_factor import recent_second_factor
 from convoca.core.errors import ServiceError
 from convoca.core.web import apply_service_error, get_for_user, perform, require, submit
 from convoca.gatherings.models import Gathering
@@ -72,6 +73,7 @@ def poll_list(request, slug):
 
 
 @login_required
+@recent_second_factor
 def poll_create(request, slug):
     gathering = get_for_user(request, Gathering, "voting.manage_polls", slug=slug)
     form = PollForm(request.POST or None, gathering=gathering, viewer=request.user)
@@ -164,12 +166,14 @@ def _lifecycle(request, pk, action, done_message):
 
 @login_required
 @require_POST
+@recent_second_factor
 def poll_open(request, pk):
     return _lifecycle(request, pk, services.open_poll, _("The poll is open: the voter roll is fixed from now on."))
 
 
 @login_required
 @require_POST
+@recent_second_factor
 def poll_close(request, pk):
     poll = _poll_for(request, pk, "voting.manage_poll")
     if poll.is_secret:
@@ -181,11 +185,13 @@ def poll_close(request, pk):
 
 @login_required
 @require_POST
+@recent_second_factor
 def poll_publish(request, pk):
     return _lifecycle(request, pk, services.publish_poll, _("The results are published."))
 
 
 @login_required
+@recent_second_factor
 def poll_annul(request, pk):
     poll = _poll_for(request, pk, "voting.manage_poll")
     form = AnnulForm(request.POST or None)
@@ -195,6 +201,7 @@ def poll_annul(request, pk):
 
 
 @login_required
+@recent_second_factor
 def poll_teller(request, pk):
     """A teller sets their teller passphrase for this poll, before it opens."""
     poll = _poll_for(request, pk, "voting.be_teller")
@@ -206,6 +213,7 @@ def poll_teller(request, pk):
 
 @login_required
 @never_cache
+@recent_second_factor
 def poll_count(request, pk):
     """The count of a closed secret poll: k tellers give their passphrases together, on this one page."""
     poll = _poll_for(request, pk, "voting.count_poll")
