@@ -189,11 +189,11 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 # The one API-token check (core.api_auth asks it by name, so core imports no domain app).
 API_TOKEN_CHECK = "convoca.accounts.queries.user_for_token"
-AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
 # The decorator that re-asks the second factor before a sensitive page action (core.second_factor asks it by name
 # for the apps below accounts: network, imports).
 RECENT_SECOND_FACTOR = "convoca.accounts.second_factor.recent_second_factor"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
