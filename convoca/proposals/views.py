@@ -83,6 +83,7 @@ def export_proposals(request, slug):
 
 
 @login_required
+@recent_second_factor
 def proposal_settings(request, slug):
     gathering = _gathering(request, slug, "proposals.manage_proposals")
     form = forms.SettingsForm.for_settings(_posted(request), queries.settings_for(gathering))
@@ -90,7 +91,6 @@ def proposal_settings(request, slug):
         request, form, lambda: services.configure(request.user, gathering, **form.cleaned_data),
         _("The settings have been saved."), redirect_to=reverse("proposals:list", args=[slug]),
     )
-@recent_second_factor
     return saved or render(request, "proposals/settings.html", {"gathering": gathering, "form": form})
 
 
@@ -230,6 +230,7 @@ TRANSITION_FORMS = {
 
 @never_cache
 @login_required
+@recent_second_factor
 def proposal_transition(request, slug, pk, action):
     if action not in TRANSITION_FORMS:
         raise Http404
@@ -237,7 +238,6 @@ def proposal_transition(request, slug, pk, action):
     form_class, write = TRANSITION_FORMS[action]
     kwargs = {}
     if form_class is forms.AdmitForm:
-@recent_second_factor
         kwargs["gathering"] = proposal.gathering
     elif form_class is forms.DeadlineForm:
         kwargs["zone"] = timezone.get_current_timezone_name()
@@ -275,6 +275,7 @@ def support(request, slug, pk):
 
 @never_cache
 @login_required
+@recent_second_factor
 def forward(request, slug, pk):
     proposal = _proposal(request, slug, pk, "proposals.forward_proposal")
     form = forms.ForwardForm(_posted(request), conferences=queries.conference_choices())
@@ -282,7 +283,6 @@ def forward(request, slug, pk):
         request, form, lambda: services.forward_proposal(request.user, proposal, form.cleaned_data["conference"]),
         _("The proposal has been forwarded. The conference's organisers will admit it."),
         redirect_to=proposal.get_absolute_url(),
-@recent_second_factor
     )
     return saved or render(request, "proposals/forward.html", {
         "gathering": proposal.gathering, "proposal": proposal, "form": form,
@@ -435,6 +435,7 @@ def resolve(request, slug, pk, conflict_pk):
 
 @never_cache
 @login_required
+@recent_second_factor
 def merge(request, slug):
     gathering = _gathering(request, slug, "proposals.manage_proposals")
     candidates = queries.mergeable(gathering)
@@ -442,7 +443,6 @@ def merge(request, slug):
         choose = forms.MergeChooseForm(request.GET if "proposals" in request.GET else None, queryset=candidates)
         if not choose.is_valid() or len(choose.cleaned_data["proposals"]) < 2:
             if choose.is_bound and choose.is_valid():
-@recent_second_factor
                 choose.add_error("proposals", _("Choose at least two proposals to merge."))
             return render(request, "proposals/merge_choose.html", {"gathering": gathering, "form": choose})
         chosen = list(queries.localize(choose.cleaned_data["proposals"]))
