@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "convoca.imports",
     "convoca.voting",
     "convoca.proposals",
+    "convoca.plenary",
     "convoca.api",
     "convoca.home",
 ]
@@ -220,6 +221,11 @@ LOGOUT_REDIRECT_URL = "core:home"
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 3600)
 
+# --- plenary -------------------------------------------------------------------
+# A session without a video room of its own gets one on this Jitsi server (an unguessable room name per
+# session); empty: no video room unless the session names one.
+PLENARY_JITSI_URL = os.environ.get("PLENARY_JITSI_URL", "https://meet.jit.si")
+
 # --- retention: what `convoca purge` (hourly in the ticker) removes, and after how long --------
 RETENTION_INVITATION_DAYS = envint("RETENTION_INVITATION_DAYS", 30)  # invitations used, withdrawn or expired
 RETENTION_TOKEN_DAYS = envint("RETENTION_TOKEN_DAYS", 30)  # API tokens after they were revoked
@@ -313,6 +319,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 LOG_REDACT_PATTERNS = [
     r"(?<=/accounts/invite/)[^/\s?#\"']+",
     r"(?<=/accounts/password/reset/)[^/\s?#\"']+/[^/\s?#\"']+",
+    r"(?<=/plenary/screen/)[^/\s?#\"']+",  # a projector's secret address
 ]
 LOGGING = {
     "version": 1,

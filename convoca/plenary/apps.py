@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlenaryConfig(AppConfig):
+    name = "convoca.plenary"
+    label = "plenary"
