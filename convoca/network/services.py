@@ -593,7 +593,7 @@ def erase_person(user, person):
     Recorded in the audit trail, without the erased data."""
     _require(user, "network.erase_person", person)
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
         if person.erased_at is not None:
             raise ServiceError(_("This person's data has already been erased."), code="already_erased")
         reasons = data_rights.blockers(person)

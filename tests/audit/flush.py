@@ -9,7 +9,11 @@ dropped and then created again from their own stored definition, so every
 test, transactional or not, runs against the real triggers.
 """
 
-from django.db.backends.sqlite3.operations import DatabaseOperations
+# Through the backend's base module: importing operations first is a circular import when SQLite is not the
+# configured database (the PostgreSQL run).
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+DatabaseOperations = DatabaseWrapper.ops_class
 
 _original = DatabaseOperations.execute_sql_flush
 
