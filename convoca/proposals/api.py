@@ -4,13 +4,16 @@ unknown or hidden proposals 404, an edit racing another 409. Texts are in the ca
 (``Accept-Language``) when a translation exists, with ``language`` and ``is_translation`` saying so."""
 
 import datetime as dt
+import html
 import json
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from convoca.accounts.second_factor import require_recent_second_factor
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings.models import Gathering
@@ -41,6 +44,17 @@ class ThemeOut(Schema):
     position: int
 
 
+class MatchOut(Schema):
+    """Where a search found a proposal: the text that matched (``field``: title, text, or the ``amendment``
+    numbered so), its language and a few words around the match (``snippet_html``: escaped, matches in <mark>)."""
+
+    language: str
+    field: str
+    amendment: int | None
+    snippet: str
+    snippet_html: str
+
+
 class ProposalOut(Schema):
     id: int
     gathering: str
@@ -60,6 +74,7 @@ class ProposalOut(Schema):
     decided_at: dt.datetime | None
     amendment_deadline: dt.datetime | None
     url: str
+    match: MatchOut | None = None
 
 
 class AmendmentOut(Schema):
@@ -291,8 +306,15 @@ def _proposal_out(user, p, sponsors):
         "submitting_organisations": sponsors.submitters, "cosponsoring_organisations": sponsors.cosponsors,
         "support": sponsors.support, "amendment_count": getattr(p, "amendment_count", None),
         "submitted_at": p.submitted_at, "decided_at": p.decided_at, "amendment_deadline": p.amendment_deadline,
-        "url": p.get_absolute_url(),
+        "url": p.get_absolute_url(), "match": _match_out(getattr(p, "hit", None)),
     }
+
+
+def _match_out(hit):
+    if hit is None:
+        return None
+    return {"language": hit.language, "field": hit.field, "amendment": hit.amendment_number,
+            "snippet": html.unescape(strip_tags(hit.snippet)), "snippet_html": str(hit.snippet)}
 
 
 def _detail_out(request, p):
@@ -340,8 +362,10 @@ def _detail(request, proposal):
 def list_proposals(request, slug: str, theme: str = None, state: str = None, q: str = None, limit: str = None,
                    offset: str = None):
     """Adopted proposals for everyone, the others for coalition members, drafts for their author. Filter by
-    ``theme`` (id) and ``state``, search titles and numbers with ``q``; page with ``limit`` (at most 200)
-    and ``offset``."""
+    ``theme`` (id) and ``state``; page with ``limit`` (at most 200) and ``offset``. ``q`` searches the titles
+    and texts of proposals and their amendments in every language (originals and translations; accents and
+    capitals do not matter, each word is the start of a word, all are required; a number such as MIG-3 finds
+    that proposal): the items then come best first, each with the text that matched in ``match``."""
     gathering = _gathering(slug)
     theme_obj = None
     if theme not in (None, ""):
@@ -352,10 +376,16 @@ def list_proposals(request, slug: str, theme: str = None, state: str = None, q: 
         raise ServiceError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(Proposal.State.values)},
                            field="state")
     limit, offset = _int(limit, 50, "limit", 1, 200), _int(offset, 0, "offset", 0, 10**9)
-    rows = queries.proposal_list(request.user, gathering, theme=theme_obj, state=state or None,
-                                 search=(q or "").strip()[:100] or None)
-    items = queries.localize(queries.with_sponsors(request.user, rows[offset:offset + limit], gathering))
-    return {"count": rows.count(), "limit": limit, "offset": offset,
+    search = (q or "").strip()[:100]
+    if search:  # full text, best first, each item with the text that matched
+        results = queries.search(gathering, search, queries.reader_language(), user=request.user,
+                                 theme=theme_obj, state=state or None)
+        count, rows = len(results), results.rows(results.ids[offset:offset + limit])
+    else:
+        rows = queries.proposal_list(request.user, gathering, theme=theme_obj, state=state or None)
+        count, rows = rows.count(), rows[offset:offset + limit]
+    items = queries.localize(queries.with_sponsors(request.user, rows, gathering))
+    return {"count": count, "limit": limit, "offset": offset,
             "items": [_proposal_out(request.user, p, p.sponsors) for p in items]}
 
 
@@ -633,3 +663,221 @@ def conflict_detail(request, proposal_id: int, conflict_id: int):
     return {"id": conflict.pk, "amendment": conflict.amendment_id, "others": conflict.others,
             "first": start + 1, "last": end, "text_now": current, "paragraphs": len(cons.paragraphs(current)),
             "base_version": proposal.version, "resolved": not conflict.is_open}
+
+
+# --- the declaration -------------------------------------------------------------------------------------
+
+
+class SourceOut(Schema):
+    id: int
+    number: str | None
+    title: str
+
+
+class SectionOut(Schema):
+    id: int
+    position: int
+    heading: str
+    text: str
+    language: str
+    original_language: str
+    is_translation: bool
+    is_outdated: bool
+    version: int
+    sources: list[SourceOut]
+
+
+class DeclarationOut(Schema):
+    id: int
+    gathering: str
+    title: str
+    language: str
+    original_language: str
+    is_translation: bool
+    is_outdated: bool
+    state: str
+    version: int
+    published_version: int | None
+    published_at: dt.datetime | None
+    url: str
+    sections: list[SectionOut]
+
+
+class DeclarationVersionOut(Schema):
+    number: int
+    reason: str
+    created_at: dt.datetime
+    title: str
+    sections: list[dict]
+
+
+class DeclarationStartIn(Schema):
+    title: Any = None
+    original_language: Any = None
+
+
+class DeclarationTitleIn(Schema):
+    title: Any = None
+    base_version: Any = None
+
+
+class SectionAddIn(Schema):
+    proposal: Any = None
+
+
+class SectionEditIn(Schema):
+    heading: Any = None
+    text: Any = None
+    sources: Any = None
+    base_version: Any = None
+
+
+class SectionMoveIn(Schema):
+    position: Any = None
+
+
+def _declaration(request, slug, manage=False):
+    """The gathering's declaration if the caller may read it (a draft is not public: 404 otherwise)."""
+    gathering = _gathering(slug)
+    found = queries.declaration_of(gathering)
+    if found is None or not request.user.has_perm("proposals.view_declaration", found):
+        raise NotFound(_("This gathering has no declaration yet."))
+    if manage and not request.user.has_perm("proposals.manage_declaration", found):
+        raise PermissionDenied(_("Only the organisers of this gathering (coordinators, and the national committee "
+                                 "for its own meeting) can do this."))
+    return found
+
+
+def _section(declaration, section_id):
+    found = None
+    if 0 < section_id < 2**63:
+        found = declaration.sections.filter(pk=section_id).first()
+    if found is None:
+        raise NotFound(_("This section no longer exists."))
+    found.declaration = declaration
+    return found
+
+
+def _declaration_out(declaration, original=False):
+    page = queries.declaration_page(declaration, original=original)
+    shown = declaration.localized
+    return {
+        "id": declaration.pk, "gathering": declaration.gathering.slug, "title": shown["title"].text,
+        "language": shown.language, "original_language": declaration.original_language,
+        "is_translation": shown.is_translation, "is_outdated": shown.is_outdated, "state": declaration.state,
+        "version": declaration.version, "published_version": declaration.published_version,
+        "published_at": declaration.published_at, "url": declaration.get_absolute_url(),
+        "sections": [
+            {"id": s.pk, "position": s.position + 1, "heading": s.localized["heading"].text,
+             "text": s.localized["text"].text, "language": s.localized.language,
+             "original_language": s.original_language, "is_translation": s.localized.is_translation,
+             "is_outdated": s.localized.is_outdated, "version": s.version,
+             "sources": [{"id": src.pk, "number": src.number or None, "title": src.title} for src in s.source_list]}
+            for s in page["sections"]
+        ],
+    }
+
+
+def _declaration_again(request, slug):
+    return _declaration_out(_declaration(request, slug))
+
+
+@router.get("/gatherings/{slug}/declaration", response={200: DeclarationOut, **ERRORS}, auth=optional,
+            summary="The declaration of a gathering")
+def get_declaration(request, slug: str, original: bool = False):
+    """Everyone once it is published; coalition members while it is a draft. Title and sections in the
+    caller's language (``Accept-Language``) where a translation exists (``original=true``: as written), each
+    saying its language, whether it is a translation and whether that is outdated; each section with its
+    source proposals."""
+    return _declaration_out(_declaration(request, slug), original=original)
+
+
+@router.post("/gatherings/{slug}/declaration", response={201: DeclarationOut, **ERRORS}, auth=token_or_session,
+             summary="Start the declaration of a gathering")
+def start_declaration(request, slug: str, payload: DeclarationStartIn):
+    """Organisers only. A gathering has one declaration: starting it again changes nothing."""
+    found = services.start_declaration(request.user, _gathering(slug), title=_text(payload.title, "title"),
+                                       original_language=payload.original_language)
+    return 201, _declaration_out(found)
+
+
+@router.post("/gatherings/{slug}/declaration/title", response={200: DeclarationOut, **ERRORS},
+             auth=token_or_session, summary="Change the title of the declaration")
+def declaration_title(request, slug: str, payload: DeclarationTitleIn):
+    """``base_version``: the declaration's version the title was written on (409 when it changed since)."""
+    found = _declaration(request, slug, manage=True)
+    services.change_declaration_title(request.user, found, title=_text(payload.title, "title"),
+                                      base_version=payload.base_version)
+    return _declaration_again(request, slug)
+
+
+@router.post("/gatherings/{slug}/declaration/sections", response={201: SectionOut, **ERRORS},
+             auth=token_or_session, summary="Add a section from an adopted proposal")
+def add_section(request, slug: str, payload: SectionAddIn):
+    """Organisers only. ``proposal``: the id of an adopted proposal of the gathering; the new last section
+    starts with its consolidated text and its title as heading."""
+    found = _declaration(request, slug, manage=True)
+    section = services.add_section(request.user, found, payload.proposal)
+    out = _declaration_again(request, slug)
+    return 201, next(s for s in out["sections"] if s["id"] == section.pk)
+
+
+@router.post("/gatherings/{slug}/declaration/sections/{section_id}", response={200: DeclarationOut, **ERRORS},
+             auth=token_or_session, summary="Edit a section of the declaration")
+def edit_section(request, slug: str, section_id: int, payload: SectionEditIn):
+    """``heading``, ``text`` (Markdown), ``sources`` (ids of adopted proposals; left out: unchanged) and
+    ``base_version``, the section's version the text was written on (409 when someone saved it since)."""
+    found = _declaration(request, slug, manage=True)
+    if payload.sources is not None and not isinstance(payload.sources, list):
+        raise ServiceError(_("Choose the adopted proposals this section comes from."), field="sources")
+    services.edit_section(request.user, _section(found, section_id), heading=_text(payload.heading, "heading"),
+                          text=_text(payload.text, "text"), base_version=payload.base_version,
+                          sources=payload.sources)
+    return _declaration_again(request, slug)
+
+
+@router.post("/gatherings/{slug}/declaration/sections/{section_id}/move", response={200: DeclarationOut, **ERRORS},
+             auth=token_or_session, summary="Move a section of the declaration")
+def move_section(request, slug: str, section_id: int, payload: SectionMoveIn):
+    """``position``: where the section goes (1: first)."""
+    found = _declaration(request, slug, manage=True)
+    services.move_section(request.user, _section(found, section_id), payload.position)
+    return _declaration_again(request, slug)
+
+
+@router.delete("/gatherings/{slug}/declaration/sections/{section_id}", response={200: DeclarationOut, **ERRORS},
+               auth=token_or_session, summary="Remove a section of the declaration")
+def remove_section(request, slug: str, section_id: int):
+    found = _declaration(request, slug, manage=True)
+    services.remove_section(request.user, _section(found, section_id))
+    return _declaration_again(request, slug)
+
+
+@router.post("/gatherings/{slug}/declaration/publish", response={200: DeclarationOut, **ERRORS},
+             auth=token_or_session, summary="Publish the declaration")
+def publish_declaration(request, slug: str):
+    """Organisers only: from now on everyone reads it. Publishing it again changes nothing."""
+    found = _declaration(request, slug, manage=True)
+    require_recent_second_factor(request)
+    services.publish_declaration(request.user, found)
+    return _declaration_again(request, slug)
+
+
+@router.get("/gatherings/{slug}/declaration/versions", response={200: list[DeclarationVersionOut], **ERRORS},
+            auth=optional, summary="Every version of the declaration")
+def declaration_versions(request, slug: str):
+    found = _declaration(request, slug)
+    return [{"number": v.number, "reason": v.reason, "created_at": v.created_at, "title": v.title,
+             "sections": v.sections} for v in queries.declaration_versions(found)]
+
+
+@router.get("/gatherings/{slug}/declaration/diff", response={200: DiffOut, **ERRORS}, auth=optional,
+            summary="Word-level differences between two versions of the declaration")
+def declaration_diff(request, slug: str, older: int, newer: int):
+    found = _declaration(request, slug)
+    diff = queries.declaration_diff(found, older, newer) if 0 < older < 2**31 and 0 < newer < 2**31 else None
+    if diff is None:
+        raise NotFound(_("This version of the text does not exist."))
+    return {"older": older, "newer": newer,
+            "title": [{"op": s.op, "text": s.text} for s in diff["title"]],
+            "text": [{"op": s.op, "text": s.text} for s in diff["text"]]}

@@ -46,8 +46,12 @@ class EditForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Search titles and numbers"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label=_("Search proposals and amendments"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("In any of the four languages; accents and capitals do not matter. A number such as MIG-3 "
+                    "finds that proposal."),
+    )
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.none(), required=False,
                                    empty_label=_("All themes"))
     state = forms.ChoiceField(label=_("State"), required=False)
@@ -248,3 +252,59 @@ class HistoryForm(forms.Form):
         choices = [(n, str(n)) for n in numbers]
         self.fields["older"].choices = choices
         self.fields["newer"].choices = choices
+
+
+# --- the declaration ------------------------------------------------------------------------------------
+
+
+def _proposal_label(proposal):
+    return f"{proposal.number} {proposal.title}" if proposal.number else proposal.title
+
+
+class DeclarationStartForm(forms.Form):
+    title = forms.CharField(label=_("Title of the declaration"), max_length=200)
+    original_language = language_field()
+
+    def __init__(self, *args, language=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original_language"].initial = language
+
+
+class DeclarationTitleForm(forms.Form):
+    title = forms.CharField(label=_("Title of the declaration"), max_length=200)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AddSectionForm(forms.Form):
+    proposal = forms.ModelChoiceField(
+        label=_("Adopted proposal"), queryset=Proposal.objects.none(),
+        help_text=_("The section starts with its text as adopted, amendments included, and its title as heading. "
+                    "You can edit both afterwards."),
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = queryset
+        self.fields["proposal"].label_from_instance = _proposal_label
+
+
+class SectionForm(forms.Form):
+    heading = forms.CharField(label=_("Heading"), max_length=200, required=False)
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}), max_length=60_000,
+        help_text=_("Separate paragraphs with a blank line. You can use Markdown: **bold**, *italics*, lists with -."),
+    )
+    sources = forms.ModelMultipleChoiceField(
+        label=_("Source proposals"), queryset=Proposal.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("The adopted proposals this section comes from: readers follow the links to them."),
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sources"].queryset = queryset
+        self.fields["sources"].label_from_instance = _proposal_label
+
+
+class MoveSectionForm(forms.Form):
+    position = forms.IntegerField(min_value=1, max_value=10_000)

@@ -159,6 +159,11 @@ class Proposal(Translatable):
     def is_closed(self):
         return self.state in self.CLOSED_STATES
 
+    def translation_saved(self, translation):
+        from . import search  # search reads these models: imported when a translation is saved, not at import time
+
+        search.index([self])
+
 
 class Sponsorship(models.Model):
     """An organisation behind a proposal: one that submits it, or one that co-sponsors it."""
@@ -283,6 +288,11 @@ class Amendment(Translatable):
     def is_pending(self):
         return self.state in self.PENDING_STATES
 
+    def translation_saved(self, translation):
+        from . import search  # search reads these models: imported when a translation is saved, not at import time
+
+        search.index([self])
+
 
 class Conflict(models.Model):
     """An adopted amendment that changes what earlier changes changed: it stays
@@ -369,3 +379,130 @@ class Provenance(models.Model):
     @property
     def country_name(self):
         return countries.name(self.country) if self.country else ""
+
+
+class SearchDocument(models.Model):
+    """One text as search finds it: a proposal's title and text, or an amendment's new text and explanation,
+    in one language (the original or a translation). Rewritten by ``search.index`` whenever the services
+    write the text or a translation of it. On SQLite the FTS5 table ``proposals_search`` indexes it (rowid:
+    this id); on PostgreSQL its generated column ``search_vector`` (both made by migration 0004)."""
+
+    gathering = models.ForeignKey("gatherings.Gathering", on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    amendment = models.ForeignKey(Amendment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=5)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["proposal", "amendment"])]
+
+    def __str__(self):
+        return f"search document {self.pk} ({self.language})"
+
+
+class Declaration(Translatable):
+    """The declaration of a gathering: sections its organisers compose from adopted proposals, every change a
+    version (``DeclarationVersion``), published for everyone to read. Its title and its sections exist in the
+    four languages (``convoca.texts``)."""
+
+    TRANSLATABLE_FIELDS = ("title",)
+    GATHERING_LOOKUP = "gathering"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("declaration state", "Draft")
+        PUBLISHED = "published", pgettext_lazy("declaration state", "Published")
+
+    gathering = models.OneToOneField("gatherings.Gathering", on_delete=models.CASCADE, related_name="declaration")
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=1)  # +1 on every change: the number of its latest version
+    published_version = models.PositiveIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("proposals:declaration", args=[self.gathering.slug])
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED
+
+
+class Section(Translatable):
+    """One section of a declaration: its text starts as an adopted proposal's consolidated text and is then
+    edited by the organisers (``version``: optimistic edits); it keeps links to its source proposals."""
+
+    TRANSLATABLE_FIELDS = ("heading", "text")
+    GATHERING_LOOKUP = "declaration__gathering"
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    sources = models.ManyToManyField(
+        Proposal, blank=True, related_name="declaration_sections", verbose_name=_("source proposals"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("section of the declaration")
+        verbose_name_plural = _("sections of the declaration")
+
+    def __str__(self):
+        return self.heading or f"section {self.pk}"
+
+    def get_absolute_url(self):
+        return f"{self.declaration.get_absolute_url()}#section-{self.pk}"
+
+
+class DeclarationVersion(models.Model):
+    """The whole declaration as it was after one change: its title and its sections in order."""
+
+    class Reason(models.TextChoices):
+        STARTED = "started", _("Started")
+        TITLE = "title", _("Title changed")
+        ADDED = "added", _("Section added")
+        EDITED = "edited", _("Section edited")
+        MOVED = "moved", _("Sections reordered")
+        REMOVED = "removed", _("Section removed")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    sections = models.JSONField(default=list)  # [{"id", "heading", "text", "sources": [proposal ids]}] in order
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "number"], name="declaration_version_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"declaration {self.declaration_id} v{self.number}"
+
+    @property
+    def document(self):
+        """The version as one Markdown text (headings and sections), for word-level comparison."""
+        parts = []
+        for section in self.sections:
+            if section.get("heading"):
+                parts.append(f"## {section['heading']}")
+            parts.append(section.get("text", ""))
+        return "\n\n".join(parts)

@@ -7,6 +7,7 @@ proposal's or an amendment's text a reader gets (the original for now).
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -24,8 +25,22 @@ from convoca.texts import queries as text_queries
 from convoca.voting.models import Poll
 
 from . import consolidation as cons
+from . import search as search_index
 from .markdown import render_many
-from .models import Amendment, Conflict, Event, Proposal, ProposalSettings, Provenance, Sponsorship, Theme, Version
+from .models import (
+    Amendment,
+    Conflict,
+    Declaration,
+    DeclarationVersion,
+    Event,
+    Proposal,
+    ProposalSettings,
+    Provenance,
+    Section,
+    Sponsorship,
+    Theme,
+    Version,
+)
 from .rules import delegate_registration, manages
 
 S = Proposal.State
@@ -96,24 +111,77 @@ def _count(model, **filters):
     )
 
 
-def proposal_list(user, gathering, *, theme=None, state=None, search=None):
+def _filtered(user, gathering, theme=None, state=None):
+    qs = visible_proposals(user, gathering)
+    if theme:
+        qs = qs.filter(theme=theme)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def proposal_list(user, gathering, *, theme=None, state=None):
     """The visible proposals of a gathering in number order, with their number of amendments
-    (``with_sponsors`` adds their organisations to a page of them)."""
-    qs = (
-        visible_proposals(user, gathering)
+    (``with_sponsors`` adds their organisations to a page of them). ``search`` finds them by their words."""
+    return (
+        _filtered(user, gathering, theme, state)
         .select_related("theme")
         .defer("paragraph_map", "decision_note")
         .annotate(amendment_count=_count(Amendment))
         .order_by("theme__position", "prefix", "seq", "pk")
     )
-    if theme:
-        qs = qs.filter(theme=theme)
-    if state:
-        qs = qs.filter(state=state)
-    if search:
-        for word in search.split()[:8]:
-            qs = qs.filter(Q(title__icontains=word) | Q(prefix__iexact=word.split("-")[0], seq=_int(word.split("-")[-1])))
-    return qs
+
+
+# --- search ---------------------------------------------------------------------------------------------
+
+NUMBER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})\s*$")
+
+
+@dataclass
+class SearchResults:
+    """The visible proposals of a gathering that match a query, best first (``ids``: a list for Django's
+    Paginator or the API's slice); ``rows(ids)`` fills one page of them."""
+
+    user: object
+    gathering: object
+    words: list
+    language: str
+    ids: list
+
+    def __len__(self):
+        return len(self.ids)
+
+    def rows(self, ids):
+        """The proposals ``ids`` as ``proposal_list`` gives them, in this order, each with ``hit`` (the text
+        that matched, with its snippet, or None), in two queries."""
+        ids = list(ids)
+        found = {p.pk: p for p in proposal_list(self.user, self.gathering).filter(pk__in=ids)}
+        hits = search_index.hits(self.gathering, self.words, list(found), self.language)
+        rows = [found[pk] for pk in ids if pk in found]
+        for row in rows:
+            row.hit = hits.get(row.pk)
+        return rows
+
+
+def search(gathering, query, language=None, *, user=None, theme=None, state=None):
+    """The proposals of ``gathering`` that ``user`` may see (anonymous: adopted ones) whose title or text, or
+    one of whose amendments, holds every word of ``query`` — in any of the four languages, originals and
+    translations, accents and capitals ignored, each word as the start of a word — best first
+    (``SearchResults``). A number such as ``MIG-3`` finds that proposal first. ``language`` (the reader's)
+    picks which matching text a result shows first. Whatever ``query`` holds, no database syntax is read
+    from it (``search.terms``). Two queries."""
+    words = search_index.terms(query)
+    language = languages.normalize(language) or languages.current_language()
+    ids = []
+    number = NUMBER.match(query) if isinstance(query, str) else None
+    if number:
+        ids += list(Proposal.objects.filter(
+            gathering=gathering, prefix=number[1].upper(), seq=int(number[2])).values_list("pk", flat=True))
+    ids += [pk for pk in search_index.ranked(gathering, words) if pk not in ids]
+    if ids:
+        visible = set(_filtered(user, gathering, theme, state).filter(pk__in=ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk in visible]
+    return SearchResults(user, gathering, words, language, ids)
 
 
 def with_sponsors(user, proposals, gathering):
@@ -410,3 +478,89 @@ def is_manager(user, gathering):
 
 def my_registration(user, gathering):
     return delegate_registration(user, gathering)
+
+
+# --- the declaration --------------------------------------------------------------------------------
+
+
+def declaration_of(gathering):
+    """The gathering's declaration, or None (one query)."""
+    found = Declaration.objects.filter(gathering=gathering).first()
+    if found is not None:
+        found.gathering = gathering
+    return found
+
+
+def sections_of(declaration):
+    sections = list(Section.objects.filter(declaration=declaration).order_by("position", "pk"))
+    for section in sections:
+        section.declaration = declaration
+    return sections
+
+
+def _sources(sections):
+    """{section id: [(id, number, title)] of its source proposals} in one query."""
+    found = {s.pk: [] for s in sections}
+    rows = (
+        Section.sources.through.objects.filter(section_id__in=list(found))
+        .order_by("proposal__prefix", "proposal__seq", "proposal_id")
+        .values_list("section_id", "proposal_id", "proposal__prefix", "proposal__seq", "proposal__title")
+    )
+    for section_id, proposal_id, prefix, seq, title in rows:
+        found[section_id].append(Source(proposal_id, f"{prefix}-{seq}" if seq else "", title))
+    return found
+
+
+@dataclass
+class Source:
+    pk: int
+    number: str
+    title: str
+
+
+def declaration_page(declaration, original=False):
+    """What the declaration's page shows, in the reader's language (``?original=1``: as written), in four
+    queries whatever the number of sections: its sections, their language versions (with the title's), their
+    source proposals; each section gets ``html`` (its Markdown, sanitised) and ``source_list``."""
+    sections = sections_of(declaration)
+    localize([declaration, *sections], original=original)
+    renders = render_many([s.localized["text"].text for s in sections])
+    sources = _sources(sections)
+    for section, html in zip(sections, renders, strict=True):
+        section.html = html
+        section.source_list = sources[section.pk]
+    return {"sections": sections}
+
+
+def compose_page(declaration):
+    """The sections as written (the organisers edit originals) with their sources, and the adopted
+    proposals of the gathering that no section comes from yet."""
+    sections = sections_of(declaration)
+    sources = _sources(sections)
+    for section in sections:
+        section.source_list = sources[section.pk]
+    return {"sections": sections, "adoptable": adoptable(declaration)}
+
+
+def adopted_proposals(gathering):
+    return Proposal.objects.filter(gathering=gathering, state=S.ADOPTED).order_by("prefix", "seq", "pk")
+
+
+def adoptable(declaration):
+    """Adopted proposals of the gathering that no section of its declaration comes from yet."""
+    used = Section.sources.through.objects.filter(section__declaration=declaration).values("proposal_id")
+    return adopted_proposals(declaration.gathering_id).exclude(pk__in=used)
+
+
+def declaration_versions(declaration):
+    return list(DeclarationVersion.objects.filter(declaration=declaration).order_by("number"))
+
+
+def declaration_diff(declaration, older, newer):
+    """Word by word, the title and the whole text from version ``older`` to ``newer`` (None when either is
+    missing), with the same diff as a proposal's history."""
+    found = {v.number: v for v in DeclarationVersion.objects.filter(declaration=declaration, number__in=[older, newer])}
+    if older not in found or newer not in found:
+        return None
+    a, b = found[older], found[newer]
+    return {"from": a, "to": b, "title": cons.word_diff(a.title, b.title), "text": cons.word_diff(a.document, b.document)}

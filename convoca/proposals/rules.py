@@ -10,6 +10,8 @@ CLI and services ask the same ``user.has_perm(...)``.
   proposal, submits it and may withdraw it.
 - The national committee of a preparatory meeting's country forwards what
   the meeting adopted to the continental conference.
+- The managers of a gathering compose and publish its declaration; coalition
+  members read the draft, everyone reads it once published.
 
 Permissions are asked with a gathering, a proposal or an amendment; the state
 of the proposal (may it still be amended?) is the services' business, which
@@ -25,11 +27,13 @@ from convoca.network.rules import committee_countries
 
 
 def gathering_of(obj):
-    """The gathering of a gathering, proposal, amendment or conflict."""
+    """The gathering of a gathering, proposal, amendment, conflict, declaration or section of one."""
     if obj is None or isinstance(obj, Gathering):
         return obj
     if hasattr(obj, "proposal"):
         obj = obj.proposal
+    elif hasattr(obj, "declaration"):
+        obj = obj.declaration
     return getattr(obj, "gathering", None)
 
 
@@ -77,6 +81,12 @@ def is_forwarding_committee(user, proposal):
     return gathering.kind == Gathering.Kind.PREPARATORY and gathering.country.code in committee_countries(user)
 
 
+@rules.predicate
+def is_published(user, declaration):
+    """A published declaration: everyone reads it."""
+    return declaration is not None and declaration.state == "published"
+
+
 rules.add_perm("proposals.view_proposals", rules.always_allow)
 rules.add_perm("proposals.add_proposal", is_accredited_delegate)
 rules.add_perm("proposals.manage_proposals", manages)  # settings, themes, merging, export, decisions
@@ -88,3 +98,7 @@ rules.add_perm("proposals.sponsor_proposal", is_accredited_delegate)
 rules.add_perm("proposals.forward_proposal", is_forwarding_committee)
 rules.add_perm("proposals.withdraw_amendment", is_author | manages)
 rules.add_perm("proposals.export_proposals", manages)
+# The declaration: its organisers compose and publish it; coalition members follow the draft; everyone reads it
+# once published.
+rules.add_perm("proposals.view_declaration", is_published | is_member | manages)
+rules.add_perm("proposals.manage_declaration", manages)

@@ -31,8 +31,21 @@ from convoca.voting import services as voting_services
 from convoca.voting.models import Poll
 
 from . import consolidation as cons
-from . import queries
-from .models import Amendment, Conflict, Event, Proposal, ProposalSettings, Provenance, Sponsorship, Theme, Version
+from . import queries, search
+from .models import (
+    Amendment,
+    Conflict,
+    Declaration,
+    DeclarationVersion,
+    Event,
+    Proposal,
+    ProposalSettings,
+    Provenance,
+    Section,
+    Sponsorship,
+    Theme,
+    Version,
+)
 from .rules import delegate_registration
 
 S = Proposal.State
@@ -273,6 +286,7 @@ def create_proposal(user, gathering, *, title, text, theme=None, original_langua
             registration=registration,
         )
         text_services.record_original(proposal)
+        search.index([proposal])
         _record(proposal, "created", user, "", S.DRAFT, version=1)
     return proposal
 
@@ -331,6 +345,7 @@ def edit_proposal(user, proposal, *, title, text, base_version):
         previous = {"title": current["title"], "text": current["text"]}
         proposal.title, proposal.text, proposal.version = title, text, base + 1
         text_services.record_original_change(proposal, ["title", "text"], previous=previous)
+        search.index([proposal])
         _record(proposal, "edited", user, version=base + 1)
         if proposal.state != S.DRAFT:
             _announce(proposal, "proposal.text", version=base + 1)
@@ -670,6 +685,7 @@ def merge_proposals(user, gathering, sources, *, title, text, theme=None, origin
             proposal=composite, number=1, title=title, text=text, reason=Version.Reason.MERGED, created_by=user
         )
         text_services.record_original(composite)
+        search.index([composite])
         prefix, number = _claim_number(gathering, theme)
         Proposal.objects.filter(pk=composite.pk).update(prefix=prefix, seq=number)
         composite.prefix, composite.seq = prefix, number
@@ -739,6 +755,7 @@ def forward_proposal(user, proposal, conference):
                 created_by=user,
             )
             text_services.record_original(copy)
+            search.index([copy])
             Sponsorship.objects.bulk_create(
                 Sponsorship(proposal=copy, organisation_id=s.organisation_id, role=s.role, registration=None)
                 for s in Sponsorship.objects.filter(proposal=proposal).order_by("role", "pk")
@@ -854,6 +871,7 @@ def propose_amendment(user, proposal, *, kind, first, last=None, text="", reason
             delegate=registration, organisation=registration.organisation, created_by=user,
         )
         text_services.record_original(amendment)
+        search.index([amendment])
         _record(proposal, "amendment", user, "", A.SUBMITTED, amendment=amendment)
         _announce(proposal, "amendment.state", amendment=amendment.pk, amendment_state=amendment.state)
     return amendment
@@ -977,6 +995,7 @@ def _reconsolidate(user, proposal, *, reason, amendment=None):
         previous = {"title": proposal.title, "text": proposal.text}
         proposal.text, proposal.version = result.text, fields["version"]
         text_services.record_original_change(proposal, ["text"], previous=previous)
+        search.index([proposal])
         _announce(proposal, "proposal.text", version=fields["version"])
     return result, new_conflicts
 
@@ -1319,3 +1338,261 @@ def allowed_actions(user, proposal, config=None):
     if state == S.ADOPTED and user and user.has_perm("proposals.forward_proposal", proposal):
         found.add("forward")
     return found
+
+
+# --- the declaration ------------------------------------------------------------------------------------
+#
+# The organisers of a gathering compose its declaration from adopted proposals: each section starts as an
+# adopted proposal's consolidated text (its title as heading) and links to its source proposals; they edit,
+# reorder and remove sections, then publish it. Every change is a new version of the whole declaration
+# (``DeclarationVersion``), claimed on the declaration's row so that two changes at once get two versions in
+# order. Section edits are optimistic (``base_version``): an edit racing another is refused with the text
+# saved meanwhile, never lost. Titles and sections are translatable (``convoca.texts``).
+
+MAX_SECTIONS = 200
+
+
+def _require_declaration_manager(user, obj):
+    _require(
+        user, "proposals.manage_declaration", obj,
+        _("Only the organisers of this gathering (coordinators, and the national committee for its own meeting) "
+          "can do this."),
+    )
+
+
+def _announce_declaration(declaration, kind, **data):
+    event = {"kind": kind, "declaration": declaration.pk, "state": declaration.state,
+             "version": declaration.version, **data}
+    publish_on_commit(f"gathering:{declaration.gathering_id}", event)
+
+
+def _new_declaration_version(user, declaration, reason):
+    """Claim the next version number on the declaration's row (which serialises changes until the
+    transaction ends) and keep the whole declaration as it is now."""
+    now = timezone.now()
+    if not Declaration.objects.filter(pk=declaration.pk).update(version=F("version") + 1, updated_at=now):
+        raise NotFound(_("This declaration no longer exists."))
+    number, title = Declaration.objects.filter(pk=declaration.pk).values_list("version", "title").get()
+    declaration.version, declaration.title = number, title
+    return _keep_declaration_version(user, declaration, number, reason)
+
+
+def _keep_declaration_version(user, declaration, number, reason):
+    sections = [
+        {"id": s.pk, "heading": s.heading, "text": s.text, "language": s.original_language,
+         "sources": sorted(p.pk for p in s.sources.all())}
+        for s in Section.objects.filter(declaration=declaration).prefetch_related("sources").order_by("position", "pk")
+    ]
+    return DeclarationVersion.objects.create(
+        declaration=declaration, number=number, title=declaration.title, sections=sections, reason=reason,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+def start_declaration(user, gathering, *, title, original_language=None):
+    """The organisers start the gathering's declaration (a draft, without sections yet). A gathering has one:
+    starting it again changes nothing."""
+    _require_declaration_manager(user, gathering)
+    title = clean_title(title)
+    language = clean_language(original_language)
+    existing = Declaration.objects.filter(gathering=gathering).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            declaration = Declaration.objects.create(
+                gathering=gathering, title=title, original_language=language, created_by=user,
+            )
+            text_services.record_original(declaration)
+            _keep_declaration_version(user, declaration, 1, DeclarationVersion.Reason.STARTED)
+            _announce_declaration(declaration, "declaration.state")
+    except IntegrityError:  # started by someone else a moment ago
+        return Declaration.objects.get(gathering=gathering)
+    return declaration
+
+
+def change_declaration_title(user, declaration, *, title, base_version):
+    """A new title, written on version ``base_version`` of the declaration (``EditConflict`` when another
+    change came meanwhile)."""
+    _require_declaration_manager(user, declaration)
+    title = clean_title(title)
+    base = _number(base_version, "base_version", _("Reload the page: the version of the text is missing."))
+    with transaction.atomic():
+        current = Declaration.objects.filter(pk=declaration.pk).values("title", "version").first()
+        if current is None:
+            raise NotFound(_("This declaration no longer exists."))
+        if current["title"] == title:
+            return declaration  # nothing changes (or a retry of a change that went through)
+        if not Declaration.objects.filter(pk=declaration.pk, version=base).update(title=title):
+            raise EditConflict(
+                _("Someone changed the declaration meanwhile (it is now version %(version)s). "
+                  "Read it again, then save your change.") % {"version": current["version"]},
+                current=Declaration.objects.get(pk=declaration.pk),
+            )
+        previous = {"title": current["title"]}
+        declaration.title = title
+        text_services.record_original_change(declaration, ["title"], previous=previous)
+        _new_declaration_version(user, declaration, DeclarationVersion.Reason.TITLE)
+        _announce_declaration(declaration, "declaration.text")
+    return declaration
+
+
+def _adopted_source(declaration, proposal, field="proposal"):
+    if not isinstance(proposal, Proposal):
+        pk = _number(proposal, field, _("Choose an adopted proposal of this gathering."))
+        proposal = Proposal.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if proposal is None or proposal.gathering_id != declaration.gathering_id or proposal.state != S.ADOPTED:
+        raise ServiceError(_("Choose an adopted proposal of this gathering."), field=field)
+    return proposal
+
+
+def add_section(user, declaration, proposal):
+    """A new last section made from an adopted proposal of the gathering: its consolidated text, its title as
+    heading, in its language, linked to it. A proposal already behind a section gives that section back (a
+    retry changes nothing)."""
+    _require_declaration_manager(user, declaration)
+    proposal = _adopted_source(declaration, proposal)
+    with transaction.atomic():
+        _lock_declaration(declaration)
+        existing = Section.objects.filter(declaration=declaration, sources=proposal).first()
+        if existing is not None:
+            return existing
+        count = Section.objects.filter(declaration=declaration).count()
+        if count >= MAX_SECTIONS:
+            raise ServiceError(
+                _("A declaration can have at most %(max)s sections.") % {"max": MAX_SECTIONS}, field="proposal",
+            )
+        section = Section.objects.create(
+            declaration=declaration, position=count, heading=proposal.title, text=proposal.text,
+            original_language=proposal.original_language,
+        )
+        section.sources.add(proposal)
+        text_services.record_original(section)
+        _new_declaration_version(user, declaration, DeclarationVersion.Reason.ADDED)
+        _announce_declaration(declaration, "declaration.section", section=section.pk)
+    return section
+
+
+def _lock_declaration(declaration):
+    """Hold the declaration's row from now until the transaction ends (PostgreSQL; SQLite writes one at a
+    time), so that what is read next is not changed by another write meanwhile."""
+    if not Declaration.objects.select_for_update().filter(pk=declaration.pk).exists():
+        raise NotFound(_("This declaration no longer exists."))
+
+
+def _section_sources(declaration, sources):
+    if sources is None:
+        return None
+    if isinstance(sources, str | bytes | dict) or not hasattr(sources, "__iter__"):
+        raise ServiceError(_("Choose the adopted proposals this section comes from."), field="sources")
+    found = {}
+    for source in sources:
+        proposal = _adopted_source(declaration, source, field="sources")
+        found[proposal.pk] = proposal
+    if not found:
+        raise ServiceError(_("Choose at least one adopted proposal this section comes from."), field="sources")
+    return list(found.values())
+
+
+def edit_section(user, section, *, heading, text, base_version, sources=None):
+    """A new heading and text of a section (and, when given, its source proposals), written on the section's
+    version ``base_version``. When someone saved it meanwhile, nothing is written and ``EditConflict`` carries
+    their version; translations of the earlier text become outdated."""
+    declaration = section.declaration
+    _require_declaration_manager(user, declaration)
+    heading = " ".join(_text(heading, "heading", limit=MAX_TITLE, required=False).split())
+    text = cons.clean_text(_text(text, "text", limit=MAX_TEXT, empty_message=_("Enter the text of the section.")))
+    if not text:
+        raise ServiceError(_("Enter the text of the section."), field="text")
+    base = _number(base_version, "base_version", _("Reload the page: the version of the text is missing."))
+    sources = _section_sources(declaration, sources)
+    with transaction.atomic():
+        _lock_declaration(declaration)
+        current = Section.objects.filter(pk=section.pk).values("heading", "text", "version").first()
+        if current is None:
+            raise NotFound(_("This section no longer exists."))
+        same_sources = sources is None or {p.pk for p in sources} == set(
+            Section.sources.through.objects.filter(section_id=section.pk).values_list("proposal_id", flat=True))
+        if current["heading"] == heading and current["text"] == text and same_sources:
+            return section  # nothing changes (or a retry of a save that went through)
+        if not Section.objects.filter(pk=section.pk, version=base).update(
+            heading=heading, text=text, version=base + 1, updated_at=timezone.now(),
+        ):
+            raise EditConflict(
+                _("Someone saved a new version of this section (version %(version)s) while you were editing. "
+                  "Nothing was lost: their version is saved and yours is below. Compare them, then save again.")
+                % {"version": current["version"]},
+                current=Section.objects.get(pk=section.pk),
+            )
+        if sources is not None:
+            section.sources.set(sources)
+        previous = {"heading": current["heading"], "text": current["text"]}
+        section.heading, section.text, section.version = heading, text, base + 1
+        text_services.record_original_change(section, ["heading", "text"], previous=previous)
+        _new_declaration_version(user, declaration, DeclarationVersion.Reason.EDITED)
+        _announce_declaration(declaration, "declaration.section", section=section.pk)
+    return section
+
+
+def move_section(user, section, position):
+    """Put a section at ``position`` (1: first) and the others after it in their order. Moving it where it is
+    already changes nothing."""
+    declaration = section.declaration
+    _require_declaration_manager(user, declaration)
+    wanted = _number(position, "position", _("Enter a whole number."))
+    with transaction.atomic():
+        _lock_declaration(declaration)
+        order = list(Section.objects.filter(declaration=declaration).order_by("position", "pk").values_list(
+            "pk", flat=True))
+        if section.pk not in order:
+            raise NotFound(_("This section no longer exists."))
+        if not 1 <= wanted <= len(order):
+            raise ServiceError(
+                _("Choose a position from 1 to %(count)s.") % {"count": len(order)}, field="position",
+            )
+        if order.index(section.pk) == wanted - 1:
+            return section
+        order.remove(section.pk)
+        order.insert(wanted - 1, section.pk)
+        for index, pk in enumerate(order):
+            Section.objects.filter(pk=pk).exclude(position=index).update(position=index)
+        section.position = wanted - 1
+        _new_declaration_version(user, declaration, DeclarationVersion.Reason.MOVED)
+        _announce_declaration(declaration, "declaration.section", section=section.pk)
+    return section
+
+
+def remove_section(user, section):
+    """Take a section out of the declaration (its text stays in the earlier versions)."""
+    declaration = section.declaration
+    _require_declaration_manager(user, declaration)
+    with transaction.atomic():
+        _lock_declaration(declaration)
+        if not Section.objects.filter(pk=section.pk).delete()[0]:
+            return declaration  # removed already: a retry changes nothing
+        order = Section.objects.filter(declaration=declaration).order_by("position", "pk").values_list("pk", flat=True)
+        for index, pk in enumerate(list(order)):
+            Section.objects.filter(pk=pk).exclude(position=index).update(position=index)
+        _new_declaration_version(user, declaration, DeclarationVersion.Reason.REMOVED)
+        _announce_declaration(declaration, "declaration.section", section=section.pk, removed=True)
+    return declaration
+
+
+def publish_declaration(user, declaration):
+    """The organisers publish the declaration: from now on everyone reads it (in their language when a
+    translation exists), on a page of its own. Later corrections are new versions, shown in its history."""
+    _require_declaration_manager(user, declaration)
+    if not Section.objects.filter(declaration=declaration).exists():
+        raise ServiceError(_("Add at least one section before publishing the declaration."), code="empty")
+    now = timezone.now()
+    with transaction.atomic():
+        if not Declaration.objects.filter(pk=declaration.pk, state=Declaration.State.DRAFT).update(
+            state=Declaration.State.PUBLISHED, published_at=now, published_by=user, published_version=F("version"),
+        ):
+            current = Declaration.objects.filter(pk=declaration.pk).first()
+            if current is None:
+                raise NotFound(_("This declaration no longer exists."))
+            return current  # published already: a retry changes nothing
+        declaration.refresh_from_db()
+        _announce_declaration(declaration, "declaration.state")
+    return declaration

@@ -1,7 +1,8 @@
-"""The proposals of one gathering, under /gatherings/<slug>/proposals/."""
+"""The proposals of one gathering and its declaration, under /gatherings/<slug>/proposals/."""
 
 from django.urls import path
 
+from . import declaration_views as declaration
 from . import views
 
 app_name = "proposals"
@@ -25,4 +26,12 @@ urlpatterns = [
     path("<int:pk>/alternatives/", views.alternatives, name="alternatives"),
     path("<int:pk>/amendments/<int:number>/<slug:action>/", views.amendment_action, name="amendment_action"),
     path("<int:pk>/conflicts/<int:conflict_pk>/", views.resolve, name="resolve"),
+    path("declaration/", declaration.declaration, name="declaration"),
+    path("declaration/history/", declaration.declaration_history, name="declaration_history"),
+    path("declaration/compose/", declaration.declaration_compose, name="declaration_compose"),
+    path("declaration/sections/", declaration.declaration_add, name="declaration_add"),
+    path("declaration/sections/<int:pk>/", declaration.declaration_section, name="declaration_section"),
+    path("declaration/sections/<int:pk>/move/", declaration.declaration_move, name="declaration_move"),
+    path("declaration/sections/<int:pk>/remove/", declaration.declaration_remove, name="declaration_remove"),
+    path("declaration/publish/", declaration.declaration_publish, name="declaration_publish"),
 ]

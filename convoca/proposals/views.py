@@ -59,12 +59,19 @@ def proposal_list(request, slug):
     if filters.is_valid():
         theme, state = filters.cleaned_data["theme"], filters.cleaned_data["state"] or None
         search = filters.cleaned_data["q"].strip() or None
-    page = paginate(request, queries.proposal_list(request.user, gathering, theme=theme, state=state,
-                                                   search=search), PAGE_SIZE)
-    rows = queries.localize(queries.with_sponsors(request.user, page.object_list, gathering))
+    if search:  # full text, best first (queries.search)
+        results = queries.search(gathering, search, queries.reader_language(), user=request.user, theme=theme,
+                                 state=state)
+        page = paginate(request, results.ids, PAGE_SIZE)
+        rows = results.rows(page.object_list)
+    else:
+        page = paginate(request, queries.proposal_list(request.user, gathering, theme=theme, state=state), PAGE_SIZE)
+        rows = page.object_list
+    rows = queries.localize(queries.with_sponsors(request.user, rows, gathering))
     return render(request, "proposals/list.html", {
-        "gathering": gathering, "filters": filters, "page": page, "rows": rows,
+        "gathering": gathering, "filters": filters, "page": page, "rows": rows, "search": search,
         "query": query_without_page(request),
+        "declaration": queries.declaration_of(gathering),
         "can_submit": request.user.has_perm("proposals.add_proposal", gathering),
         "manages": request.user.has_perm("proposals.manage_proposals", gathering),
     })

@@ -55,6 +55,10 @@ class Translatable(models.Model):
         """{field: text} of the original's translatable fields."""
         return {name: getattr(self, name) or "" for name in self.TRANSLATABLE_FIELDS}
 
+    def translation_saved(self, translation):
+        """``services.save_translation`` calls this in its transaction once a language version of this object
+        was written. An owning app that keeps something made from its texts (a search index) updates it here."""
+
 
 class Snapshot(models.Model):
     """The original's translatable fields at one revision."""

@@ -224,12 +224,14 @@ def save_translation(user, obj, language, fields, base_revision, *, expected_ver
         if stored is None:
             try:
                 with transaction.atomic():
-                    return Translation.objects.create(target=label, object_id=obj.pk, language=code, **values)
+                    created = Translation.objects.create(target=label, object_id=obj.pk, language=code, **values)
             except IntegrityError:  # another editor created it a moment ago
                 raise TranslationConflict(
                     _("Someone else saved this translation meanwhile. Compare it with yours, then save again."),
                     current=Translation.objects.filter(target=label, object_id=obj.pk, language=code).first(),
                 ) from None
+            obj.translation_saved(created)
+            return created
         claimed = Translation.objects.filter(
             pk=stored.pk, version=stored.version, revision__lte=base_revision
         ).update(version=stored.version + 1, **values)
@@ -241,4 +243,5 @@ def save_translation(user, obj, language, fields, base_revision, *, expected_ver
         for name, value in values.items():
             setattr(stored, name, value)
         stored.version += 1
+        obj.translation_saved(stored)
         return stored

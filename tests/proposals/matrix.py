@@ -61,6 +61,24 @@ def _theme(w):
     return ["conferencia", theme.pk]
 
 
+def _declaration(w):
+    """A draft declaration of the conference with one section, from an adopted proposal."""
+    def make():
+        declaration = services.start_declaration(w.alice, w.conference, title="Declaración de Panamá")
+        section = services.add_section(w.alice, declaration, proposal(w, "adopted"))
+        return declaration, section
+    return _cached(w, "declaration", make)
+
+
+def _with_declaration(w):
+    _declaration(w)
+    return ["conferencia"]
+
+
+def _section(w):
+    return ["conferencia", _declaration(w)[1].pk]
+
+
 MANAGERS = {"anonymous": LOGIN, "alice": 200, "*": 403}
 MEMBERS = {"anonymous": 404, "*": 200}
 
@@ -101,4 +119,24 @@ MATRIX = {
         "data": lambda w: {}, "expect": {"anonymous": LOGIN, "alice": 302, "bob": 302, "*": 403},
     },
     "proposals:resolve": {"args": _conflict, "expect": {"anonymous": LOGIN, "alice": 200, "*": 403}},
+    # the declaration: a draft is read by members (hidden from anonymous visitors), composed by the organisers
+    "proposals:declaration": {"args": _with_declaration, "expect": MEMBERS},
+    "proposals:declaration_history": {"args": _with_declaration, "expect": MEMBERS},
+    "proposals:declaration_compose": {"args": _with_declaration, "expect": MANAGERS},
+    "proposals:declaration_section": {"args": _section, "expect": MANAGERS},
+    "proposals:declaration_publish": {"args": _with_declaration, "expect": MANAGERS},
+    # a proposal already behind a section gives it back: adding it again changes nothing
+    "proposals:declaration_add": {
+        "args": _with_declaration, "method": "post",
+        "data": lambda w: {"proposal": _declaration(w)[1].sources.get().pk},
+        "expect": {"anonymous": LOGIN, "alice": 302, "*": 403},
+    },
+    "proposals:declaration_move": {
+        "args": _section, "method": "post", "data": lambda w: {"position": 1},
+        "expect": {"anonymous": LOGIN, "alice": 302, "*": 403},
+    },
+    "proposals:declaration_remove": {
+        "args": _section, "method": "post", "data": lambda w: {},
+        "expect": {"anonymous": LOGIN, "alice": 302, "*": 403},
+    },
 }
