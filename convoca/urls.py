@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("convoca.network.urls")),
     path("gatherings/", include("convoca.gatherings.urls")),
     path("gatherings/<slug:slug>/proposals/", include("convoca.proposals.urls")),
+    path("gatherings/<slug:slug>/plenary/", include("convoca.plenary.urls")),
     path("imports/", include("convoca.imports.urls")),
     path("votes/", include("convoca.voting.urls")),
     path("translations/", include("convoca.texts.urls")),

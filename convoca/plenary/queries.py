@@ -66,6 +66,8 @@ def programme(gathering):
     sessions = list(sessions_of(gathering))
     items = list(items_of(gathering))
     localize([*sessions, *items])
+    for item in items:
+        item.gathering = gathering  # its address names the gathering: no query per item
     blocks = {s.pk: Block(s) for s in sessions}
     loose = Block(None)
     for item in items:
@@ -170,6 +172,13 @@ class SpeakersList:
     def next_up(self):
         return self.waiting[:NEXT_ON_SCREEN]
 
+    @property
+    def item_left(self):
+        """m:ss left for the item (None: no total limit)."""
+        if self.item_remaining is None:
+            return None
+        return f"{self.item_remaining // 60}:{self.item_remaining % 60:02d}"
+
 
 def speakers_list(viewer, item, *, with_done=True):
     """The list of speakers of ``item`` as ``viewer`` sees it: who speaks (and the clock), who waits in order
@@ -253,7 +262,7 @@ def live(viewer, gathering, *, public=False, poll=True):
     shown = Live(plenary=plenary, item=item, speakers=None, poll=None, published=plenary.programme_published)
     if item is None:
         return shown
-    localize([item, item.session] if item.session else [item])
+    localize([obj for obj in (item, item.session, item.poll) if obj is not None])
     shown.speakers = speakers_list(AnonymousUser() if public else viewer, item, with_done=False)
     if poll:
         shown.poll = poll_view(viewer, item, public=public)
