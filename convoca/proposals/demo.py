@@ -2,11 +2,13 @@
 voting demos): proposals in Spanish, Portuguese, English and French at the national preparatory meetings
 and at the conference, some forwarded with their provenance, a composite of two merged ones, amendments
 in every state, one conflict between adopted amendments for the organisers to resolve, an English
-translation of the amended text, and an amendment put to the vote.
+translation of the amended text, an amendment put to the vote, and the conference's draft declaration made
+of the proposals it adopted.
 
 This is a **fixture loader, not a user write path**: it writes seed rows with the ORM (the texts through
 ``consolidation``, exactly as the services consolidate them) instead of going through ``services.py``, so
-it can date what happened at past meetings. Only the poll goes through the services (voting's and ours).
+it can date what happened at past meetings (then ``search.rebuild`` indexes them). Only the poll and the
+declaration go through the services (voting's and ours).
 
 Loaded once: a demo whose gatherings already have proposals is left alone. The content is in
 ``demo_data.py``.
@@ -24,9 +26,20 @@ from convoca.gatherings.models import Registration
 from convoca.texts import services as text_services
 
 from . import consolidation as cons
-from . import services
-from .demo_data import FORWARDED_AMENDMENTS, PROPOSALS, THEMES, TRANSLATIONS
-from .models import Amendment, Conflict, Event, Proposal, ProposalSettings, Provenance, Sponsorship, Theme, Version
+from . import search, services
+from .demo_data import DECLARATION_TITLE, FORWARDED_AMENDMENTS, PROPOSALS, THEMES, TRANSLATIONS
+from .models import (
+    Amendment,
+    Conflict,
+    Declaration,
+    Event,
+    Proposal,
+    ProposalSettings,
+    Provenance,
+    Sponsorship,
+    Theme,
+    Version,
+)
 
 S, A = Proposal.State, Amendment.State
 PATHS = {  # the states a proposal went through, after being written
@@ -50,7 +63,7 @@ class _Loader:
         self.numbers = {}
         self.themes = {}
         self.made = {}
-        self.created = {"proposals": 0, "amendments": 0}
+        self.created = {"proposals": 0, "amendments": 0, "declarations": 0}
 
     # --- who and when ------------------------------------------------------------------------------------
 
@@ -273,6 +286,21 @@ class _Loader:
             else:
                 ProposalSettings.objects.filter(gathering_id=gathering_pk).update(next_number=last + 1)
         self.poll(coordinator)
+        search.rebuild()  # the rows above were written without the services that keep the index
+        self.declaration(coordinator)
+
+    def declaration(self, coordinator):
+        """The conference's draft declaration, composed through the services as an organiser would: one
+        section per proposal the conference adopted (its consolidated text, its title as heading)."""
+        if coordinator is None:
+            return None
+        declaration = services.start_declaration(
+            coordinator, self.conference, title=DECLARATION_TITLE, original_language="es",
+        )
+        for p in Proposal.objects.filter(gathering=self.conference, state=S.ADOPTED).order_by("prefix", "seq", "pk"):
+            services.add_section(coordinator, declaration, p)
+        self.created["declarations"] = 1
+        return declaration
 
     def forward(self, spec, source, coordinator):
         vote = spec["vote"]
@@ -318,7 +346,7 @@ def load(context):
     """Create the demo proposals once; return {key: Proposal}."""
     gatherings = context.loaded["gatherings"]
     if Proposal.objects.filter(gathering__in=list(gatherings.values())).exists():
-        context.created["proposals"] = context.created["amendments"] = 0
+        context.created["proposals"] = context.created["amendments"] = context.created["declarations"] = 0
         return {}
     loader = _Loader(context, gatherings)
     with transaction.atomic():
@@ -328,4 +356,5 @@ def load(context):
 
 
 def totals():
-    return {"proposals": Proposal.objects.count(), "amendments": Amendment.objects.count()}
+    return {"proposals": Proposal.objects.count(), "amendments": Amendment.objects.count(),
+            "declarations": Declaration.objects.count()}

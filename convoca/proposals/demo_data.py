@@ -13,6 +13,8 @@ listed); ``vote`` (the plenary vote that adopted it at its meeting); ``forward``
 the conference, when its national committee forwarded it); ``note`` (a reason or a working group).
 """
 
+DECLARATION_TITLE = "Declaración de Panamá por los derechos de las personas migrantes y la soberanía de los pueblos"
+
 THEMES = [
     ("MIG", "Derechos de las personas migrantes"),
     ("SOB", "Soberanía nacional y de los pueblos"),

@@ -6,7 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from convoca.gatherings.demo_data import CONFERENCE
-from convoca.proposals.models import Amendment, Conflict, Proposal, Provenance, Version
+from convoca.gatherings.models import Gathering
+from convoca.proposals import queries
+from convoca.proposals.models import Amendment, Conflict, Declaration, Proposal, Provenance, Version
 from convoca.texts.models import Translation
 from tests.fixtures import client_for
 
@@ -61,7 +63,29 @@ def test_its_pages_render(demo):
         assert client_for(None).get(p.get_absolute_url()).status_code == (200 if p.state == "adopted" else 404)
 
 
+def test_the_conference_has_a_draft_declaration_made_of_its_adopted_proposals(demo):
+    declaration = Declaration.objects.get()
+    adopted = Proposal.objects.filter(gathering__slug=CONFERENCE["slug"], state="adopted")
+    assert declaration.state == "draft" and declaration.gathering.slug == CONFERENCE["slug"]
+    assert adopted.count() >= 2 and declaration.sections.count() == adopted.count()
+    assert {s.sources.get() for s in declaration.sections.all()} == set(adopted)
+    assert all(s.text == s.sources.get().text for s in declaration.sections.all())
+    coordinator = client_for(declaration.created_by)
+    assert coordinator.get(declaration.get_absolute_url()).status_code == 200
+    assert client_for(None).get(declaration.get_absolute_url()).status_code == 404  # a draft
+
+
+def test_its_texts_are_searchable_in_their_languages(demo):
+    conference = Gathering.objects.get(slug=CONFERENCE["slug"])
+    member = Declaration.objects.get().created_by
+    found = queries.search(conference, "regularizacion migratoria", "es", user=member)
+    assert Proposal.objects.get(title="Regularización migratoria sin condiciones").pk in found.ids
+    assert queries.search(conference, "JORNADA ação", "pt-br", user=member).ids  # the forwarded Brazilian text
+
+
 def test_a_second_run_changes_nothing(demo):
-    counts = (Proposal.objects.count(), Amendment.objects.count(), Version.objects.count())
+    counts = (Proposal.objects.count(), Amendment.objects.count(), Version.objects.count(),
+              Declaration.objects.count())
     call_command("demo", stdout=StringIO())
-    assert (Proposal.objects.count(), Amendment.objects.count(), Version.objects.count()) == counts
+    assert (Proposal.objects.count(), Amendment.objects.count(), Version.objects.count(),
+            Declaration.objects.count()) == counts
