@@ -457,6 +457,7 @@ class RedisBus:
         self._listening = False
         self._pubsub = None
         self._closed = False
+        self._watched = set()  # topics this process opened a stream on (since, last_id)
         self.listeners = _Listeners()
 
     @staticmethod
@@ -509,7 +510,6 @@ class RedisBus:
         return remove
 
     def _receive(self):
-        connected_before = False
         while not self._closed:
             pubsub = None
             try:
@@ -518,9 +518,7 @@ class RedisBus:
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 self._pubsub = pubsub
-                if connected_before:
-                    self._catch_up()
-                connected_before = True
+                self._catch_up()
                 quiet_since = time.monotonic()
                 while not self._closed:
                     message = pubsub.get_message(timeout=1)
@@ -548,17 +546,25 @@ class RedisBus:
             self.listeners.deliver(topic, event_id, event)
 
     def _catch_up(self):
-        """After a lost connection: the events missed meanwhile, from the recent lists, or RESYNC for a topic
-        whose list no longer reaches back (Redis restarted, or too many events)."""
+        """After (re)subscribing: the events published while this process was not subscribed, from the recent
+        lists, for every topic it delivered or opened a stream on; RESYNC for a topic whose list no longer
+        reaches back to what it delivered (Redis restarted, or too many events)."""
         with self._lock:
-            known = dict(self._memory.latest)
-        for topic, seen in known.items():
+            known, watched = dict(self._memory.latest), set(self._watched)
+        for topic in set(known) | watched:
             counter, recent = self._keys(topic)
             latest = self.client.get(counter)
             kept = [json.loads(raw) for raw in self.client.lrange(recent, 0, -1)]
-            missed = [(m["i"], m["e"]) for m in kept if m["i"] > seen]
             latest = int(latest) if latest is not None else None
+            seen = known.get(topic)
             with self._lock:
+                if seen is None:  # nothing delivered here yet: the streams opened here start from these
+                    for message in kept:
+                        if message["i"] > self._memory.latest.get(topic, 0):
+                            self._memory.record(topic, message["i"], message["e"])
+                            self.listeners.deliver(topic, message["i"], message["e"])
+                    continue
+                missed = [(m["i"], m["e"]) for m in kept if m["i"] > seen]
                 if latest == seen:
                     continue
                 if latest is not None and latest > seen and missed and missed[0][0] == seen + 1:
@@ -574,6 +580,8 @@ class RedisBus:
                 self.listeners.deliver(topic, now, RESYNC)
 
     def since(self, topic, last_id):
+        with self._lock:
+            self._watched.add(topic)
         if last_id is None:
             return []
         with self._lock:
@@ -592,6 +600,8 @@ class RedisBus:
         return memory.since(topic, last_id, int(latest) if latest is not None else 0)
 
     def last_id(self, topic):
+        with self._lock:
+            self._watched.add(topic)
         try:
             latest = self.client.get(self._keys(topic)[0])
         except self._redis.RedisError:
