@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "convoca.imports",
     "convoca.voting",
     "convoca.proposals",
+    "convoca.live",
     "convoca.plenary",
     "convoca.api",
     "convoca.home",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("votes/", include("convoca.voting.urls")),
     path("translations/", include("convoca.texts.urls")),
     path("audit/", include("convoca.audit.urls")),
+    path("live/", include("convoca.live.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,4 +1,6 @@
+import contextlib
 import os
+import resource
 import subprocess
 import sys
 
@@ -6,6 +8,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+
+from convoca.core import events
+
+BACKLOG = 4096  # connections waiting to be accepted (the kernel caps it at net.core.somaxconn)
+WORKERS_KILL_TIMEOUT = 30  # seconds a stopping worker has to finish its requests
 
 
 class Command(BaseCommand):
@@ -18,8 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument(
             "--server", choices=["uvicorn", "granian"], default=os.environ.get("CONVOCA_SERVER", "granian"),
-            help="granian (default: WSGI with a thread pool per worker, about ten times the requests per second "
-            "of Django under ASGI here, for pages and the ballot box) or uvicorn (ASGI).",
+            help="granian (default: Django's WSGI application on a thread pool per worker, about ten times the "
+            "requests per second of Django under ASGI here, for pages and the ballot box; see --interface) or "
+            "uvicorn (ASGI).",
         )
         parser.add_argument(
             "--threads", type=int, default=int(os.environ.get("CONVOCA_THREADS", "16")),
@@ -28,24 +36,34 @@ class Command(BaseCommand):
             "collection) without serving more of them; ballots waiting for their group commit need a few.",
         )
         parser.add_argument(
+            "--interface", choices=["rsgi", "wsgi"], default=os.environ.get("CONVOCA_INTERFACE", "rsgi"),
+            help="granian: rsgi (default: pages and API on a thread pool, live streams on each worker's event "
+            "loop) or wsgi (granian's own thread pool; a live stream then holds a thread).",
+        )
+        parser.add_argument(
             "--no-ticker", action="store_true", default=os.environ.get("CONVOCA_TICKER", "1") == "0",
             help="Do not start `convoca tick --loop` beside the server (at scale it runs as its own process).",
         )
 
     def handle(self, *args, host, port, workers, no_collectstatic, server="granian", threads=16, no_ticker=False,
-               **options):
+               interface="rsgi", **options):
         if workers < 1:
             raise CommandError(_("--workers must be at least 1."))
         if not no_collectstatic and "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(_("Serving Convoca on http://%(host)s:%(port)s/ with %(workers)s worker(s)")
                           % {"host": host, "port": port, "workers": workers})
+        _raise_open_files_limit()  # each live stream is a connection, so a file descriptor
+        # Without Redis, the live events of the workers and the ticker meet in a hub in this process.
+        hub = None if settings.REDIS_URL else events.start_hub()
         # What happens at a time (polls opening and closing on schedule) runs in one ticker process beside
         # the web workers; it dies with the server.
         ticker = None if no_ticker else subprocess.Popen([sys.executable, "-m", "convoca.cli", "tick", "--loop"])
         try:
-            return self._serve(server, host, port, workers, threads)
+            return self._serve(server, host, port, workers, threads, interface)
         finally:
+            if hub is not None:
+                hub.close()
             if ticker is not None:
                 ticker.terminate()
                 try:
@@ -53,9 +71,9 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     ticker.kill()
 
-    def _serve(self, server, host, port, workers, threads):
+    def _serve(self, server, host, port, workers, threads, interface="rsgi"):
         if server == "granian":
-            return self._granian(host, port, workers, threads)
+            return self._granian(host, port, workers, threads, interface)
         import uvicorn
 
         uvicorn.run(
@@ -70,7 +88,7 @@ class Command(BaseCommand):
             server_header=False,
         )
 
-    def _granian(self, host, port, workers, threads):
+    def _granian(self, host, port, workers, threads, interface="rsgi"):
         from granian.constants import Interfaces
         from granian.log import LogLevels
         from granian.server import Server
@@ -78,16 +96,36 @@ class Command(BaseCommand):
         if threads < 1:
             raise CommandError(_("--threads must be at least 1."))
         os.environ.setdefault("CONVOCA_BALLOT_BOX_PREFETCH", "1")  # workers load open polls before ballots arrive
+        os.environ["CONVOCA_THREADS"] = str(threads)
+        if interface == "wsgi":
+            # Django's WSGI application behind the ballot box's short way in (convoca/wsgi_granian.py) on
+            # granian's threads: live streams then hold a thread each, for a minute at most.
+            target, options = "convoca.wsgi_granian:application", {"interface": Interfaces.WSGI,
+                                                                  "blocking_threads": threads}
+        else:
+            # The same application on a pool of ``threads`` threads, behind a router that keeps the live
+            # streams on each worker's event loop (convoca/rsgi.py). A stream counts as a request in flight:
+            # granian's limit per worker (backpressure) is the number of streams a worker may hold.
+            target, options = "convoca.rsgi:application", {
+                "interface": Interfaces.RSGI, "backlog": BACKLOG,
+                "backpressure": max(threads, int(os.environ.get("CONVOCA_MAX_STREAMS", "16000"))),
+            }
         Server(
-            # Django's WSGI application behind the ballot box's short way in
-            # (see convoca/wsgi_granian.py); every other request is plain Django.
-            "convoca.wsgi_granian:application",
+            target,
             address=host,
             port=port,
-            interface=Interfaces.WSGI,
             workers=workers,
-            blocking_threads=threads,
             log_level=LogLevels.warning,
             log_access=False,  # no personal data (IPs, paths with tokens) in logs
             websockets=False,
+            respawn_failed_workers=True,  # a worker that dies is replaced; its live pages reconnect to the others
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT,
+            **options,
         ).serve()
+
+
+def _raise_open_files_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))

@@ -1,0 +1,266 @@
+"""The application ``convoca serve`` runs under granian (RSGI): one port for the pages, the API and the
+live streams.
+
+Every request but a live stream is Django's WSGI application (``convoca.wsgi_granian``, with the ballot
+box's short way in), run by a pool of threads (``--threads``) exactly as granian's WSGI interface would
+run it: the thread calls the application, and hands the answer straight to granian (its response
+methods are thread-safe), without going back through the event loop. Only the end of the request, so
+that granian knows the coroutine finished, goes through the loop; those wake-ups are batched.
+
+A live stream (``/live/...``) starts as any page: Django checks the session and the permission in a
+pool thread, and answers with a ``LiveStream`` response (``convoca.live.views``). Its status and headers
+go out from here, and the stream itself stays on this worker's event loop (``convoca.live.fanout``),
+costing no thread: thousands of idle streams per worker cost a few KiB each.
+
+Assembled here, at the project level beside ``wsgi_granian.py``, so that core's ``serve`` command
+names no domain app."""
+
+import logging
+import os
+import queue
+import signal
+import threading
+
+logger = logging.getLogger("convoca.server")
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_BASE_ENVIRON = {
+    "GATEWAY_INTERFACE": "CGI/1.1",
+    "SCRIPT_NAME": "",
+    "SERVER_SOFTWARE": "Granian",
+    "wsgi.input_terminated": True,
+    "wsgi.multiprocess": True,
+    "wsgi.multithread": True,
+    "wsgi.run_once": False,
+    "wsgi.version": (1, 0),
+}
+
+
+class _Body:
+    """``wsgi.input``: the request body, read whole by the event loop before the thread starts."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data):
+        self._data, self._pos = data, 0
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            size = len(self._data) - self._pos
+        chunk = self._data[self._pos : self._pos + size]
+        self._pos += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        end = self._data.find(b"\n", self._pos)
+        end = len(self._data) if end < 0 else end + 1
+        if size is not None and size >= 0:
+            end = min(end, self._pos + size)
+        chunk = self._data[self._pos : end]
+        self._pos = end
+        return chunk
+
+    def __iter__(self):
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+
+def _split_address(value):
+    host, _sep, port = value.rpartition(":")
+    return host.strip("[]"), port
+
+
+def environ_for(scope, body):
+    """The WSGI environ of an RSGI request, as granian's WSGI interface builds it."""
+    import sys
+
+    environ = dict(_BASE_ENVIRON)
+    environ["wsgi.errors"] = sys.stderr
+    environ["REQUEST_METHOD"] = scope.method
+    # RSGI gives the path percent-decoded as UTF-8; WSGI wants those bytes as latin-1.
+    environ["PATH_INFO"] = scope.path.encode("utf-8").decode("latin-1")
+    environ["QUERY_STRING"] = scope.query_string
+    environ["SERVER_PROTOCOL"] = "HTTP/" + scope.http_version
+    environ["wsgi.url_scheme"] = scope.scheme
+    environ["REMOTE_ADDR"] = _split_address(scope.client)[0]
+    environ["SERVER_NAME"], environ["SERVER_PORT"] = _split_address(scope.server)
+    environ["wsgi.input"] = _Body(body)
+    for name, value in scope.headers.items():
+        if name == "content-type":
+            environ["CONTENT_TYPE"] = value
+            continue
+        if name == "content-length":
+            environ["CONTENT_LENGTH"] = value
+            continue
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if key in environ:  # a repeated header: cookies joined by "; ", the others by ","
+            value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
+        environ[key] = value
+    if "HTTP_HOST" not in environ and scope.authority:
+        environ["HTTP_HOST"] = scope.authority
+    return environ
+
+
+class _StartResponse:
+    __slots__ = ("status", "headers")
+
+    def __init__(self):
+        self.status, self.headers = 500, []
+
+    def __call__(self, status, headers, exc_info=None):
+        self.status = int(status.split(" ", 1)[0])
+        self.headers = headers
+        return self._write
+
+    @staticmethod
+    def _write(_data):  # the legacy write() callable: Django never uses it
+        raise NotImplementedError("write() is not supported")
+
+
+class WSGIPool:
+    """Threads that run the WSGI application for the event loop's requests."""
+
+    def __init__(self, app, threads):
+        self.app = app
+        self.threads = threads
+        self._queue = queue.SimpleQueue()
+        self._finished = []
+        self._finished_lock = threading.Lock()
+        self._loop = None
+
+    def start(self, loop):
+        self._loop = loop
+        for i in range(self.threads):
+            threading.Thread(target=self._run, name=f"convoca-wsgi-{i}", daemon=True).start()
+
+    def stop(self):
+        for _i in range(self.threads):
+            self._queue.put(None)
+
+    def submit(self, scope, proto, body, future):
+        self._queue.put((scope, proto, body, future))
+
+    def _run(self):
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            scope, proto, body, future = job
+            result = None
+            try:
+                result = self._call(scope, proto, body)
+            except BaseException:  # noqa: BLE001 - one request's failure must not end the thread
+                logger.exception("request failed")
+                proto.response_empty(500, [])  # does nothing if an answer already went out
+            self._finish(future, result)
+
+    def _call(self, scope, proto, body):
+        start = _StartResponse()
+        answer = self.app(environ_for(scope, body), start)
+        try:
+            live = getattr(answer, "live_stream", None)
+            if live is not None:  # a live stream: the event loop serves it from now on
+                return live, start.status, start.headers
+            if isinstance(answer, list):
+                proto.response_bytes(start.status, start.headers, b"".join(answer))
+            else:
+                chunks = list(answer)
+                proto.response_bytes(start.status, start.headers, b"".join(chunks))
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+        return None
+
+    def _finish(self, future, result):
+        """Tell the loop that ``future`` is done, waking it once for all the requests finished meanwhile."""
+        with self._finished_lock:
+            self._finished.append((future, result))
+            wake = len(self._finished) == 1
+        if wake:
+            self._loop.call_soon_threadsafe(self._resolve)
+
+    def _resolve(self):
+        with self._finished_lock:
+            finished, self._finished = self._finished, []
+        for future, result in finished:
+            if not future.done():
+                future.set_result(result)
+
+
+class Application:
+    """The RSGI application: a live stream stays on the loop, everything else goes to the WSGI pool."""
+
+    def __init__(self, wsgi_app=None, threads=None):
+        self._wsgi_app = wsgi_app
+        self._threads = threads or int(os.environ.get("CONVOCA_THREADS", "16"))
+        self.pool = None
+        self.loop = None
+
+    def __rsgi_init__(self, loop):
+        if self._wsgi_app is None:
+            from convoca.wsgi_granian import application as wsgi_app
+
+            self._wsgi_app = wsgi_app
+        self.loop = loop
+        self.pool = WSGIPool(self._wsgi_app, self._threads)
+        self.pool.start(loop)
+        from convoca.live import fanout
+
+        fanout.start(loop)
+
+    def __rsgi_del__(self, loop):
+        if self.pool is not None:
+            self.pool.stop()
+
+    async def __rsgi__(self, scope, proto):
+        if scope.proto != "http":  # websockets are off
+            return
+        body = await proto() if scope.method in BODY_METHODS else b""
+        future = self.loop.create_future()
+        self.pool.submit(scope, proto, body, future)
+        result = await future
+        if result is not None:
+            from convoca.live import fanout
+
+            await fanout.serve(result, scope, proto)
+
+
+def _end_streams_on_shutdown():
+    """Granian stops a worker gracefully: it waits for every response in progress, and a live stream never
+    ends by itself. Granian sets up the worker's stop signals (``granian._signals.set_loop_signals``) after
+    loading this module: wrap it, so that a stop signal first ends the streams, then stops the worker as
+    before. Browsers reconnect to the next worker from the last id they saw."""
+    try:
+        import granian._signals as granian_signals
+    except ImportError:  # pragma: no cover - granian is a dependency
+        return
+    original = getattr(granian_signals, "set_loop_signals", None)
+    if original is None or getattr(original, "convoca", False):
+        return
+
+    def set_loop_signals(loop):
+        stop_event = original(loop)
+
+        def stop(*_args):
+            from convoca.live import fanout
+
+            fanout.fanout.close_all()
+            stop_event.set()
+
+        try:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop)
+        except NotImplementedError:  # pragma: no cover - not on Linux
+            pass
+        return stop_event
+
+    set_loop_signals.convoca = True
+    granian_signals.set_loop_signals = set_loop_signals
+
+
+_end_streams_on_shutdown()
+application = Application()
