@@ -35,12 +35,14 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from convoca.core import events
 from convoca.core.errors import ServiceError
 
 from .models import random_id
@@ -268,7 +270,18 @@ def commit_batch(items):
             _commit_batch(cursor, items, outcomes)
         finally:
             cursor.close()
+        _announce_turnout(items, outcomes)
     return outcomes
+
+
+def _announce_turnout(items, outcomes):
+    """Once committed, each poll that got new votes tells its gathering's live pages that its turnout changed
+    (at most once a second per poll and process; they fetch the figure, which says no more than before)."""
+    for poll_id in {item.poll_id for item, out in zip(items, outcomes, strict=True) if out == Outcome()}:
+        spec = _specs.get(poll_id)
+        if spec is not None:
+            topic, event = f"gathering:{spec.gathering_id}", {"kind": "poll.turnout", "poll": poll_id}
+            transaction.on_commit(partial(events.publish_throttled, topic, event, (topic, "poll.turnout", poll_id)))
 
 
 def _commit_batch(cursor, items, outcomes):
