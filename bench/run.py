@@ -1,5 +1,5 @@
-"""Run the benchmarks: every bench/*_bench.py, plus bench/vote_storm.py when
-it exists, each in its own process with the project's Python.
+"""Run the benchmarks: every bench/*_bench.py, plus bench/vote_storm.py and
+bench/fanout.py when they exist, each in its own process with the project's Python.
 
     python bench/run.py            # all of them
     python bench/run.py import     # only those whose file name contains "import"
@@ -22,9 +22,10 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 
 def benchmarks():
     found = sorted(BENCH_DIR.glob("*_bench.py"))
-    extra = BENCH_DIR / "vote_storm.py"
-    if extra.exists():
-        found.append(extra)
+    for name in ("vote_storm.py", "fanout.py"):
+        extra = BENCH_DIR / name
+        if extra.exists():
+            found.append(extra)
     return found
 
 
