@@ -1,5 +1,6 @@
 """Benchmark: the proposal list of a gathering with 1,000 proposals x 10 amendments each, and a proposal
-page with 30 amendments on a 20-paragraph text; the consolidation of 30 adopted amendments.
+page with 30 amendments on a 20-paragraph text; the consolidation of 30 adopted amendments; a full-text
+search of those proposals and amendments; the published declaration's page with 20 sections.
 
     .venv/bin/python bench/proposals_bench.py [--runs N]
 
@@ -9,7 +10,9 @@ Django's test client as a logged-in coalition member would, with the whole middl
 server time is the time of the request (median and p95 over ``--runs`` requests, after one warm-up) and
 the queries are those the request ran. The consolidation is ``consolidation.consolidate`` (what every
 adoption runs) of 30 adopted amendments, some changing words of the same paragraphs, on a 20-paragraph
-text. Writes var/bench/proposals.json.
+text. The search is the list page with ``?q=`` (two words found in nearly every text: the worst case),
+over the index the services keep (built once in the setup by ``search.rebuild``). The declaration's page is
+read by an anonymous visitor in Portuguese, half of its sections translated. Writes var/bench/proposals.json.
 """
 
 import argparse
@@ -43,16 +46,16 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def timed_get(client, url, runs):
+def timed_get(client, url, runs, **headers):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm-up: caches, template loading
+    client.get(url, headers=headers)  # warm-up: caches, template loading
     times, queries = [], None
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(captured)
@@ -91,7 +94,9 @@ def main():
     from convoca.gatherings.models import Gathering, Registration
     from convoca.network.models import Organisation, Person, Sector
     from convoca.proposals import consolidation as cons
+    from convoca.proposals import search, services
     from convoca.proposals.models import Amendment, Proposal, Sponsorship, Theme, Version
+    from convoca.texts import services as text_services
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", interactive=False, verbosity=0)
@@ -103,6 +108,8 @@ def main():
         place="Panamá", original_language="es",
     )
     member = User.objects.create_user(f"bench.{tag}@example.org", "bench-password-123")  # a coalition member
+    coordinator = User.objects.create_user(f"bench.coordinator.{tag}@example.org", "bench-password-123",
+                                           is_coordinator=True, is_translator=True)
     try:
         started = time.perf_counter()
         orgs = Organisation.objects.bulk_create(
@@ -179,6 +186,20 @@ def main():
                 delegate=delegates[n % len(delegates)], organisation=orgs[n % len(orgs)],
             ))
         Amendment.objects.bulk_create(page_amendments)
+        search.rebuild(gathering)  # the rows above were written in bulk, without the services that index them
+
+        # The declaration: 20 sections from adopted proposals, half of them (and its title) in Portuguese too.
+        declaration = services.start_declaration(coordinator, gathering, title="Declaración de prueba",
+                                                 original_language="es")
+        text_services.save_translation(coordinator, declaration, "pt-br", {"title": "Declaração de teste"},
+                                       declaration.text_revision)
+        for n, source in enumerate(Proposal.objects.filter(gathering=gathering, state="adopted").order_by("pk")[:20]):
+            section = services.add_section(coordinator, declaration, source)
+            if n % 2 == 0:
+                text_services.save_translation(coordinator, section, "pt-br", {
+                    "heading": f"Seção {n}", "text": cons.join(f"Parágrafo {k} traduzido." for k in range(5)),
+                }, section.text_revision)
+        services.publish_declaration(coordinator, declaration)
         setup_s = time.perf_counter() - started
 
         client = Client()
@@ -189,6 +210,9 @@ def main():
         detail_p50, detail_p95, detail_queries = timed_get(client, detail_url, args.runs)
         filtered_p50, filtered_p95, filtered_queries = timed_get(client, f"{list_url}?state=debate&q=jornada&page=2",
                                                                  args.runs)
+        search_p50, search_p95, search_queries = timed_get(client, f"{list_url}?q=migrantes+jornada", args.runs)
+        declaration_p50, declaration_p95, declaration_queries = timed_get(
+            Client(), declaration.get_absolute_url(), args.runs, accept_language="pt-br")
 
         # Consolidation: 30 adopted amendments on 20 paragraphs, several on the same paragraph (different words).
         changes = []
@@ -213,6 +237,7 @@ def main():
             Person.objects.filter(email__endswith=f".{tag}@example.org").delete()
             Organisation.objects.filter(name__startswith=f"Org {tag} ").delete()
             member.delete()
+            coordinator.delete()
 
     report = {
         "database": connection.vendor,
@@ -224,6 +249,9 @@ def main():
         "detail_paragraphs": 20, "detail_amendments": 30,
         "detail_p50_ms": round(detail_p50, 2), "detail_p95_ms": round(detail_p95, 2), "detail_queries": detail_queries,
         "consolidate_amendments": 30, "consolidate_paragraphs": 20, "consolidate_ms": round(consolidate_ms, 3),
+        "search_p50_ms": round(search_p50, 2), "search_p95_ms": round(search_p95, 2), "search_queries": search_queries,
+        "declaration_sections": 20, "declaration_p50_ms": round(declaration_p50, 2),
+        "declaration_p95_ms": round(declaration_p95, 2), "declaration_queries": declaration_queries,
     }
     (OUT_DIR / "proposals.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"proposals list [{connection.vendor}, {args.proposals} proposals x {args.amendments} amendments, "
@@ -233,6 +261,10 @@ def main():
     print(f"proposal page [20 paragraphs, 30 amendments]: p50 {detail_p50:.1f} ms, p95 {detail_p95:.1f} ms, "
           f"{detail_queries} queries")
     print(f"consolidation [30 adopted amendments on 20 paragraphs]: {consolidate_ms:.2f} ms")
+    print(f"search [list page, ?q= two words in nearly every text, {args.proposals} proposals x {args.amendments} "
+          f"amendments]: p50 {search_p50:.1f} ms, p95 {search_p95:.1f} ms, {search_queries} queries")
+    print(f"declaration page [20 sections, read in Portuguese, half translated]: p50 {declaration_p50:.1f} ms, "
+          f"p95 {declaration_p95:.1f} ms, {declaration_queries} queries")
 
 
 if __name__ == "__main__":
