@@ -41,9 +41,13 @@ def _is_htmx(request):
 
 
 def _get_registration(request, slug, pk, perm):
-    """A registration of the gathering ``slug`` (404 for one of another gathering), if ``perm`` allows."""
+    """A registration of the gathering ``slug`` (404 for one of another gathering), if ``perm`` allows.
+    One the user may not even see answers 404 too: an id must not tell whether someone registered."""
     gathering = get_for_user(request, Gathering, slug=slug)
-    return get_for_user(request, queries.get_registration(gathering, pk), perm)
+    registration = queries.get_registration(gathering, pk)
+    if registration is not None and not request.user.has_perm("gatherings.view_registration", registration):
+        registration = None
+    return get_for_user(request, registration, perm)
 
 
 def _next_url(request, default):

@@ -392,6 +392,6 @@ def give_proxy(request, slug: str, payload: ProxyIn):
 @router.post("/proxies/{proxy_id}/revoke", response={200: ProxyOut, **ERRORS}, auth=token_or_session, url_name="voting_revoke_proxy")
 def revoke_proxy(request, proxy_id: int):
     proxy = Proxy.objects.select_related("giver__person", "holder__person", "gathering").filter(pk=proxy_id).first()
-    if proxy is None:
+    if proxy is None or not request.user.has_perm("voting.revoke_proxy", proxy):  # others' proxies do not exist
         raise NotFound()
     return _proxy_out(services.revoke_proxy(request.user, proxy))

@@ -300,10 +300,10 @@ def proxies(request, slug):
 @login_required
 @require_POST
 def proxy_revoke(request, pk):
-    proxy = get_for_user(
-        request, Proxy.objects.select_related("gathering", "giver__person", "holder__person"), "voting.revoke_proxy",
-        pk=pk,
-    )
+    proxy = Proxy.objects.select_related("gathering", "giver__person", "holder__person").filter(pk=pk).first()
+    if proxy is not None and not request.user.has_perm("voting.revoke_proxy", proxy):
+        proxy = None  # only its parties and managers see a proxy: to anyone else it does not exist (404)
+    proxy = get_for_user(request, proxy)
     return perform(
         request, lambda: services.revoke_proxy(request.user, proxy),
         _("The proxy is revoked. Polls already open keep their voter roll."),

@@ -2,6 +2,9 @@
 
 POST entries run the action once per role in ROLES order on the same world,
 so the first permitted role acts (302) and the others are refused (403).
+A registration someone may not even see (``gatherings.view_registration``:
+its managers, its person, who decides its mandate) is a 404 for them, as a
+missing one: an id must not tell whether someone registered.
 """
 
 
@@ -29,24 +32,27 @@ MATRIX = {
         "args": lambda w: ["prep-co"], "expect": {"anonymous": LOGIN, "alice": 200, "carla": 200, "*": 403},
     },
     # olga's own registration (observer at the conference, managed by coordinators only)
-    "gatherings:registration": {"args": _reg("olga_reg"), "expect": {"anonymous": LOGIN, "alice": 200, "olga": 200, "*": 403}},
-    "gatherings:refuse": {"args": _reg("olga_reg"), "expect": {"anonymous": LOGIN, "alice": 200, "*": 403}},
+    "gatherings:registration": {"args": _reg("olga_reg"), "expect": {"anonymous": LOGIN, "alice": 200, "olga": 200, "*": 404}},
+    "gatherings:refuse": {"args": _reg("olga_reg"), "expect": {"anonymous": LOGIN, "alice": 200, "olga": 403, "*": 404}},
     "gatherings:accredit": {
         "args": _reg("olga_reg"), "method": "post", "data": lambda w: {},
-        "expect": {"anonymous": LOGIN, "alice": 302, "*": 403},
+        "expect": {"anonymous": LOGIN, "alice": 302, "olga": 403, "*": 404},
     },
     # bob's mandate: decided by coordinators and by carla (contact of Sindicato Andino, CO committee)
     "gatherings:mandate": {
         "args": _reg("bob_reg"), "method": "post", "data": lambda w: {"decision": "confirm"},
-        "expect": {"anonymous": LOGIN, "alice": 302, "carla": 302, "*": 403},
+        "expect": {"anonymous": LOGIN, "alice": 302, "carla": 302, "bob": 403, "*": 404},
     },
-    "gatherings:badge": {"args": _reg("bob_reg"), "expect": {"anonymous": LOGIN, "alice": 200, "bob": 200, "*": 403}},
+    # bob's badge: carla sees his registration (she decides his mandate) but not his badge
+    "gatherings:badge": {
+        "args": _reg("bob_reg"), "expect": {"anonymous": LOGIN, "alice": 200, "bob": 200, "carla": 403, "*": 404},
+    },
     "gatherings:revoke_badge": {
         "args": _reg("bob_reg"), "method": "post", "data": lambda w: {},
-        "expect": {"anonymous": LOGIN, "alice": 302, "*": 403},
+        "expect": {"anonymous": LOGIN, "alice": 302, "carla": 403, "bob": 403, "*": 404},
     },
     "gatherings:reissue_badge": {
         "args": _reg("bob_reg"), "method": "post", "data": lambda w: {},
-        "expect": {"anonymous": LOGIN, "alice": 302, "*": 403},
+        "expect": {"anonymous": LOGIN, "alice": 302, "carla": 403, "bob": 403, "*": 404},
     },
 }

@@ -55,8 +55,8 @@ def test_it_shows_no_badge_for_a_refused_registration(as_user, world):
 def test_it_lets_managers_see_a_badge_but_not_other_participants(as_user, world):
     url = f"/gatherings/conferencia/registrations/{world.bob_reg.pk}/badge/"
     assert b"<svg" in as_user(world.alice).get(url).content
-    assert as_user(world.olga).get(url).status_code == 403
-    assert as_user(world.carla).get(url).status_code == 403  # committee, but the conference is not theirs
+    assert as_user(world.olga).get(url).status_code == 404  # another participant's registration: as missing
+    assert as_user(world.carla).get(url).status_code == 403  # decides bob's mandate, but the conference is not hers
 
 
 def test_it_revokes_a_badge_by_rotating_the_nonce(world):

@@ -57,9 +57,10 @@ MATRIX = {
     "voting:list": {"args": lambda w: ["conferencia"], "expect": MEMBERS},
     "voting:create": {"args": lambda w: ["conferencia"], "expect": MANAGERS_GET},
     "voting:proxies": {"args": lambda w: ["conferencia"], "expect": MEMBERS},
-    # bob holds the proxy: he may revoke it too (after alice did, he gets the "already revoked" message)
+    # bob holds the proxy: he may revoke it too (after alice did, he gets the "already revoked" message);
+    # to anyone else a proxy between two other delegates does not exist
     "voting:proxy_revoke": {"args": lambda w: [_proxy(w)], "method": "post", "data": lambda w: {},
-                            "expect": {"anonymous": 302, "alice": 302, "bob": 302, "*": 403}},
+                            "expect": {"anonymous": 302, "alice": 302, "bob": 302, "*": 404}},
     "voting:detail": {"args": lambda w: [_open(w)], "expect": MEMBERS},
     # only bob (accredited, checked in) is on the roll; he gets his receipt page
     "voting:cast": {"args": lambda w: [_open(w)], "method": "post", "data": _ballot,
