@@ -8,14 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from convoca.core import events
-from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.proposals import queries, services
 from convoca.proposals.models import Declaration, DeclarationVersion, Section
 from convoca.texts import queries as text_queries
 from convoca.texts import services as text_services
 from tests.fixtures import client_for
 
-from .helpers import TEXT, amend, proposal, to_debate
+from .helpers import TEXT, amend, delegate, proposal, to_debate
 from .test_markdown import PAYLOADS, Checker
 
 TITLE = "Declaración de Panamá"
@@ -82,7 +82,6 @@ def test_it_refuses_a_source_that_is_not_an_adopted_proposal_of_the_gathering(wo
     if which in ("submitted", "debate"):
         source = proposal(world, which)
     elif which == "other gathering":
-        from .helpers import delegate
         maria, _reg = delegate(world, "maria@example.org", "María", gathering=world.prep_co)
         source = proposal(world, "debate", gathering=world.prep_co, author=maria)
         services.adopt_proposal(world.carla, source)
@@ -315,4 +314,33 @@ def test_every_change_is_announced_after_commit(world, django_capture_on_commit_
     assert [e["kind"] for e in mine] == ["declaration.state", "declaration.section", "declaration.section",
                                          "declaration.state"]
     assert all(e["declaration"] == declaration.pk for e in mine) and mine[-1]["state"] == "published"
-    assert all(set(e) <= {"kind", "declaration", "state", "version", "section", "removed"} for e in mine)
+    types = {"kind": str, "declaration": int, "state": str, "version": int, "section": int, "removed": bool}
+    assert all(set(e) <= set(types) and all(isinstance(v, types[k]) for k, v in e.items()) for e in mine)
+    assert all({"kind", "declaration", "state", "version"} <= set(e) for e in mine)
+
+
+def test_retries_change_nothing_and_a_removed_section_is_gone(world):
+    declaration, [a, b] = started(world, proposal(world, "adopted"), proposal(world, "adopted"))
+    services.edit_section(world.alice, a, heading="Uno", text="Texto uno.", base_version=1)
+    before = written()
+    services.edit_section(world.alice, a, heading="Uno", text="Texto uno.", base_version=1)  # the same save again
+    services.change_declaration_title(world.alice, declaration, title=TITLE, base_version=1)  # the same title
+    assert written() == before
+    services.remove_section(world.alice, b)
+    before = written()
+    services.remove_section(world.alice, b)  # removed already
+    assert written() == before
+    with pytest.raises(NotFound):
+        services.edit_section(world.alice, b, heading="x", text="y", base_version=1)
+    with pytest.raises(NotFound):
+        services.move_section(world.alice, b, 1)
+    assert written() == before
+
+
+def test_the_compose_page_saves_a_new_title(world):
+    declaration, _ = started(world, proposal(world, "adopted"))
+    declaration.refresh_from_db()
+    response = client_for(world.alice).post(url("declaration_compose"),
+                                            {"title": "Declaración de Ciudad de Panamá", "base_version": declaration.version})
+    assert response.status_code == 302 and Declaration.objects.get().title == "Declaración de Ciudad de Panamá"
+    assert Declaration.objects.get().versions.last().reason == "title"
