@@ -41,14 +41,23 @@ def _text(value):
     return str(value)
 
 
+def _without_rowid(cursor):
+    """SQLite tables stored by their primary key (FTS5's shadow tables): no rowid, their key order is physical."""
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'")
+    return {name for (name,) in cursor.fetchall()}
+
+
 def raw_tables():
     """{table: [row as text, in physical order]}, system columns first."""
     dump = {}
     with connection.cursor() as cursor:
+        keyed = set() if pg() else _without_rowid(cursor)
         for table in connection.introspection.table_names():
             name = connection.ops.quote_name(table)
             if pg():
                 cursor.execute(f"SELECT xmin::text, ctid::text, * FROM {name} ORDER BY ctid")
+            elif table in keyed:
+                cursor.execute(f"SELECT * FROM {name}")
             else:
                 cursor.execute(f"SELECT rowid, * FROM {name} ORDER BY rowid")
             dump[table] = [" | ".join(_text(v) for v in row) for row in cursor.fetchall()]
