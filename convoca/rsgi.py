@@ -2,15 +2,15 @@
 live streams.
 
 Every request but a live stream is Django's WSGI application (``convoca.wsgi_granian``, with the ballot
-box's short way in), run by a pool of threads (``--threads``) exactly as granian's WSGI interface would
-run it: the thread calls the application, and hands the answer straight to granian (its response
-methods are thread-safe), without going back through the event loop. Only the end of the request, so
-that granian knows the coroutine finished, goes through the loop; those wake-ups are batched.
+box's short way in), run by a pool of threads (``--threads``) as granian's WSGI interface would run it:
+granian's scheduling thread hands the request straight to a pool thread (``Application.direct``; a body
+is read first), which calls the application and answers granian directly (its response methods are
+thread-safe). The event loop is not involved, except to say that a request's body has arrived.
 
-A live stream (``/live/...``) starts as any page: Django checks the session and the permission in a
-pool thread, and answers with a ``LiveStream`` response (``convoca.live.views``). Its status and headers
-go out from here, and the stream itself stays on this worker's event loop (``convoca.live.fanout``),
-costing no thread: thousands of idle streams per worker cost a few KiB each.
+A live stream (``/live/...``) takes granian's usual way, as a coroutine on the worker's event loop: Django
+checks the session and the permission in a pool thread and answers with a ``LiveStreamResponse``
+(``convoca.live.views``); its status and headers go out from here, and the stream itself stays on the loop
+(``convoca.live.fanout``), costing no thread: thousands of idle streams per worker cost a few KiB each.
 
 Assembled here, at the project level beside ``wsgi_granian.py``, so that core's ``serve`` command
 names no domain app."""
@@ -19,11 +19,14 @@ import logging
 import os
 import queue
 import signal
+import sys
 import threading
+from functools import partial
 
 logger = logging.getLogger("convoca.server")
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LIVE_PREFIX = "/live/"
 _BASE_ENVIRON = {
     "GATEWAY_INTERFACE": "CGI/1.1",
     "SCRIPT_NAME": "",
@@ -75,8 +78,6 @@ def _split_address(value):
 
 def environ_for(scope, body):
     """The WSGI environ of an RSGI request, as granian's WSGI interface builds it."""
-    import sys
-
     environ = dict(_BASE_ENVIRON)
     environ["wsgi.errors"] = sys.stderr
     environ["REQUEST_METHOD"] = scope.method
@@ -121,7 +122,8 @@ class _StartResponse:
 
 
 class WSGIPool:
-    """Threads that run the WSGI application for the event loop's requests."""
+    """Threads that run the WSGI application, for granian's scheduling thread (``submit_direct``) and for the
+    event loop (``submit``: a live stream's opening request, or any request when ``direct`` declined)."""
 
     def __init__(self, app, threads):
         self.app = app
@@ -143,11 +145,18 @@ class WSGIPool:
     def submit(self, scope, proto, body, future):
         self._queue.put((scope, proto, body, future))
 
+    def submit_direct(self, watcher, body):
+        """A request handed over by granian's scheduling thread, without the event loop (``_DirectScheduler``)."""
+        self._queue.put((watcher, body))
+
     def _run(self):
         while True:
             job = self._queue.get()
             if job is None:
                 return
+            if len(job) == 2:
+                self._run_direct(*job)
+                continue
             scope, proto, body, future = job
             result = None
             try:
@@ -157,6 +166,16 @@ class WSGIPool:
                 proto.response_empty(500, [])  # does nothing if an answer already went out
             self._finish(future, result)
 
+    def _run_direct(self, watcher, body):
+        try:
+            if self._call(watcher.scope, watcher.proto, body) is not None:
+                logger.error("a live stream outside /live/ cannot be served")
+                watcher.proto.response_empty(500, [])
+        except BaseException:  # noqa: BLE001 - one request's failure must not end the thread
+            logger.exception("request failed")
+        finally:
+            watcher.done()  # granian answers 500 if nothing was answered, and forgets the request
+
     def _call(self, scope, proto, body):
         start = _StartResponse()
         answer = self.app(environ_for(scope, body), start)
@@ -164,11 +183,13 @@ class WSGIPool:
             live = getattr(answer, "live_stream", None)
             if live is not None:  # a live stream: the event loop serves it from now on
                 return live, start.status, start.headers
-            if isinstance(answer, list):
+            if isinstance(answer, list) or any(name.lower() == "content-length" for name, _v in start.headers):
                 proto.response_bytes(start.status, start.headers, b"".join(answer))
-            else:
-                chunks = list(answer)
-                proto.response_bytes(start.status, start.headers, b"".join(chunks))
+            else:  # a streaming answer (an export): passed on chunk by chunk
+                transport = proto.response_stream(start.status, start.headers)
+                for chunk in answer:
+                    if chunk:
+                        transport.send_bytes(chunk)
         finally:
             close = getattr(answer, "close", None)
             if close is not None:
@@ -211,6 +232,32 @@ class Application:
         from convoca.live import fanout
 
         fanout.start(loop)
+
+    def direct(self, watcher):
+        """Called by granian's scheduling thread for each request (``_DirectScheduler``): hand it straight to
+        the pool, unless it is a live stream (which the loop serves). A request with a body waits for it
+        first (granian tells the loop when it has arrived; that callback only queues the request). Returns
+        False to let the request take the usual way through the loop. Must never raise."""
+        try:
+            scope = watcher.scope
+            if self.pool is None or scope.proto != "http" or scope.path.startswith(LIVE_PREFIX):
+                return False
+            if scope.method not in BODY_METHODS:
+                self.pool.submit_direct(watcher, b"")
+                return True
+            arriving = watcher.proto()
+        except Exception:  # noqa: BLE001 - granian ignores errors raised here: take the usual way
+            return False
+        arriving.add_done_callback(partial(self._body_arrived, watcher))
+        return True
+
+    def _body_arrived(self, watcher, arriving):
+        try:
+            body = arriving.result()
+        except Exception:  # noqa: BLE001 - the client went away while sending its body
+            watcher.done()
+            return
+        self.pool.submit_direct(watcher, body)
 
     def __rsgi_del__(self, loop):
         if self.pool is not None:
@@ -262,5 +309,54 @@ def _end_streams_on_shutdown():
     granian_signals.set_loop_signals = set_loop_signals
 
 
+def _hand_requests_straight_to_the_pool():
+    """Granian runs an RSGI application as a coroutine on the worker's event loop: a request would cross from
+    granian's scheduling thread to the loop, to a pool thread, and back to the loop to finish, where its WSGI
+    interface calls the application in one thread. Measured here, those crossings cost a fifth of the API
+    vote storm and a quarter of /healthz. So every request but a live stream goes from granian's scheduling
+    thread straight to the pool (``Application.direct``), as with its WSGI interface; the thread answers
+    granian and tells it the request is done (``watcher.done()``). Granian builds its scheduler after loading
+    this module (``granian.server.mp._new_cbscheduler``): this wraps that function, and keeps granian's own
+    scheduling for everything ``direct`` declines. ``CONVOCA_RSGI_DIRECT=0`` turns it off."""
+    if os.environ.get("CONVOCA_RSGI_DIRECT", "1") == "0":
+        return
+    try:
+        import granian._futures as granian_futures
+        import granian.server.mp as granian_mp
+    except ImportError:  # pragma: no cover - granian is a dependency
+        return
+    base = getattr(granian_futures, "_BaseCBScheduler", None)
+    to_loop = getattr(granian_futures, "_cbsched_aioschedule", None)
+    original = getattr(granian_mp, "_new_cbscheduler", None)
+    if None in (base, to_loop, original) or getattr(original, "convoca", False):
+        return
+
+    class _DirectScheduler(base):
+        __slots__ = []
+
+        def __init__(self, loop, cb, aio_task, aio_tenter, aio_texit):
+            super().__init__()
+            through_loop = to_loop(loop, self._ctx, cb)
+            direct = application.direct
+
+            def schedule(watcher):
+                if not direct(watcher):
+                    through_loop(watcher)
+
+            self._schedule_fn = schedule
+
+    def new_cbscheduler(loop, cb, impl_asyncio=False):
+        if not impl_asyncio:
+            return original(loop, cb, impl_asyncio)
+        import asyncio.tasks
+
+        return _DirectScheduler(loop, cb, None, partial(asyncio.tasks._enter_task, loop),
+                                partial(asyncio.tasks._leave_task, loop))
+
+    new_cbscheduler.convoca = True
+    granian_mp._new_cbscheduler = new_cbscheduler
+
+
 _end_streams_on_shutdown()
+_hand_requests_straight_to_the_pool()
 application = Application()

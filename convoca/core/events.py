@@ -623,7 +623,8 @@ _bus_lock = threading.Lock()
 
 
 def bus():
-    """This process's bus: Redis with ``REDIS_URL``, the hub under ``convoca serve``, else in-process."""
+    """This process's bus: Redis with ``REDIS_URL``, the hub under ``convoca serve``, else in-process
+    (``CONVOCA_LIVE_BUS=local`` forces the last: the test suite's own process, even beside a Redis)."""
     global _bus
     if _bus is None:
         with _bus_lock:
@@ -632,6 +633,8 @@ def bus():
 
                 url = getattr(settings, "REDIS_URL", None)
                 hub = os.environ.get(HUB_ENV)
+                if os.environ.get("CONVOCA_LIVE_BUS") == "local":
+                    url = hub = None
                 _bus = RedisBus(url) if url else HubBus(hub) if hub else LocalBus()
     return _bus
 

@@ -123,7 +123,9 @@ class Fanout:
         if live.resync:
             first.append(frame(live.cursor, events.RESYNC))
         else:
-            first.extend(frame(event_id, event) for event_id, event in live.replay)
+            for event_id, event in live.replay:
+                first.append(frame(event_id, event))
+                stream.cursor = max(stream.cursor, event_id)
         # what this process received since the view looked, then everything from now on
         for event_id, event in self.recent.get(live.topic, ()):
             if event_id > stream.cursor:

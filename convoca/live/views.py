@@ -69,6 +69,9 @@ def gathering_events(request, pk):
     gathering = get_for_user(request, Gathering.objects.only("pk"), pk=pk)
     if not request.user.has_perm("gatherings.view_gathering", gathering):
         raise Http404
+    # GZipMiddleware would compress the stream: it holds each event back until its buffer fills (runserver,
+    # tests, --interface wsgi) and labels the raw frames that convoca serve sends as gzip. Events stay plain.
+    request.META.pop("HTTP_ACCEPT_ENCODING", None)
     return LiveStreamResponse(start(f"gathering:{gathering.pk}", _last_event_id(request)))
 
 

@@ -34,7 +34,8 @@ def wait_for(condition, seconds):
 
 
 def environment(directory, redis_url=None):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CONVOCA_LIVE_HUB")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "CONVOCA_LIVE_HUB", "CONVOCA_LIVE_BUS")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "convoca.settings", "CONVOCA_VAR_DIR": str(directory),
         "SQLITE_PATH": str(directory / "db.sqlite3"), "LOG_LEVEL": "ERROR", "CONVOCA_TICKER": "0",
@@ -211,18 +212,26 @@ class Page(threading.Thread):
             elif line.startswith("event: "):
                 kind = line[7:]
             elif line == "":
-                if event_id:
-                    self.last_id = event_id
                 if kind == "resync":
                     self.resyncs += 1
                 if kind in ("gathering.changed", "resync"):
                     self.reload()
+                if event_id:
+                    self.last_id = event_id
                 event_id = kind = None
 
     def reload(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        conn.request("GET", "/api/v1/gatherings/plenary")
-        self.title = json.loads(conn.getresponse().read())["title"]
+        """The fragment again, tried again as live.js does when the answering worker went away (killed)."""
+        for attempt in range(5):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                conn.request("GET", "/api/v1/gatherings/plenary")
+                self.title = json.loads(conn.getresponse().read())["title"]
+                return
+            except (OSError, http.client.HTTPException, ValueError):
+                if attempt == 4:
+                    raise
+                self.stopping.wait(0.5)
 
     def stop(self):
         self.stopping.set()

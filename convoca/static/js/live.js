@@ -37,9 +37,15 @@
     return isNaN(value) || value < 0 ? fallback : value;
   }
 
-  function refresh(url) {
+  // A fetch that fails (the worker that answered went away, the phone lost its network) is tried again a
+  // few times, 2 s apart: the page must end on the server's state even when no other event follows.
+  function refresh(url, tries) {
+    tries = tries || 0;
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Live-Refresh": "1" } })
-      .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+      .then(function (response) {
+        if (response.status >= 500) { throw new Error(String(response.status)); }
+        return response.ok && !response.redirected ? response.text() : null;
+      })
       .then(function (html) {
         if (html === null) { return; }
         var holder = document.createElement("template");
@@ -54,7 +60,9 @@
         });
         listenAll();
       })
-      .catch(function () { /* the next event or resync tries again */ });
+      .catch(function () {
+        if (tries < 4) { window.setTimeout(function () { refresh(url, tries + 1); }, 2000); }
+      });
   }
 
   // At most one fetch per fragment every data-live-every seconds, and after a random delay of up to
