@@ -44,6 +44,7 @@ import pytest
 import schemathesis
 from django.apps import apps
 from django.core.signals import got_request_exception
+from django.db import DataError, connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -269,16 +270,27 @@ def _has_declaration():
     return True
 
 
+def _refuse_what_postgresql_refuses(execute, sql, params, many, context):
+    """On SQLite, fail a query as PostgreSQL would: a text parameter with a NUL character (text columns
+    cannot hold one; nor can jsonb, which refuses the ``\\u0000`` escape). So the SQLite run finds what
+    would be a 500 on PostgreSQL."""
+    for value in _strings(list(params or []) if not many else [list(row) for row in params]):
+        if "\x00" in value or "\\u0000" in value:
+            raise DataError("PostgreSQL text and jsonb values cannot contain NUL (0x00) characters")
+    return execute(sql, params, many, context)
+
+
 @pytest.fixture
 def server_errors():
-    """Tracebacks of the exceptions that became a 500 during the test."""
+    """Tracebacks of the exceptions that became a 500 during the test; queries refused as on PostgreSQL."""
     found = []
 
     def record(sender, request=None, **kwargs):
         found.append(f"{request.method} {request.get_full_path()}\n{traceback.format_exc()}")
 
     got_request_exception.connect(record)
-    yield found
+    with connection.execute_wrapper(_refuse_what_postgresql_refuses):
+        yield found
     got_request_exception.disconnect(record)
 
 
@@ -358,3 +370,15 @@ def test_it_never_answers_5xx(case, caller, known_rows, server_errors):
 @FUZZ_SETTINGS
 def test_it_answers_as_documented(case, caller, known_rows, server_errors):
     _call(case, caller, server_errors, CONFORMANCE_CHECKS)
+
+
+@pytest.mark.django_db
+def test_it_fails_on_sqlite_what_postgresql_refuses(server_errors, world):
+    """The harness itself: with ``server_errors`` active, a NUL that reached a query is an error, as on PostgreSQL."""
+    from convoca.network.models import Organisation
+
+    with pytest.raises(DataError), transaction.atomic():
+        Organisation.objects.filter(name="a\x00b").exists()
+    with pytest.raises(DataError), transaction.atomic():
+        Organisation.objects.filter(pk=world.org_co.pk).update(name="a\x00b")
+    assert Organisation.objects.filter(name="Sindicato Andino").exists()
