@@ -53,6 +53,7 @@ def _register_routers():
     from convoca.audit.api import router as audit_router
     from convoca.gatherings.api import router as gatherings_router
     from convoca.network.api import router as network_router
+    from convoca.plenary.api import router as plenary_router
     from convoca.proposals.api import router as proposals_router
     from convoca.texts.api import router as texts_router
     from convoca.voting.api import router as voting_router
@@ -63,6 +64,7 @@ def _register_routers():
     api.add_router("/", voting_router)
     api.add_router("/", texts_router)
     api.add_router("/", proposals_router)
+    api.add_router("/", plenary_router)
     api.add_router("/", audit_router)
 
 

@@ -4,9 +4,11 @@ query is scoped to one gathering; a list costs the same queries for one row or m
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from convoca.gatherings.models import Registration
 from convoca.network.rules import public_name
 from convoca.texts.queries import localize
 from convoca.voting import queries as voting_queries
@@ -116,10 +118,14 @@ class Row:
 
 
 def _rows(viewer, speakers, chair):
+    """Chairs see each speaker's display name (they run the list: registering shows it to the gathering's
+    organisers, see ``gatherings.rules.can_see_registrant_name``); everyone else what the person chose."""
     rows = []
     for place, speaker in enumerate(speakers, start=1):
+        person = speaker.registration.person
+        name = person.display_name if chair and person.erased_at is None else speaker_name(viewer, speaker)
         rows.append(Row(
-            speaker=speaker, place=place, name=speaker_name(viewer, speaker),
+            speaker=speaker, place=place, name=name,
             kind=speaker.get_kind_display(), reason=str(REASON_LABELS.get(speaker.reason, REASON_LABELS["arrival"])),
             is_viewer=bool(getattr(viewer, "pk", None)) and speaker.registration.person.user_id == viewer.pk,
             gender=speaker.get_gender_display() if chair and speaker.gender else "",
@@ -281,3 +287,56 @@ def projector_for_token(token):
     if not isinstance(token, str) or not 10 <= len(token) <= 100:
         return None
     return Projector.objects.select_related("gathering").filter(token_hash=token_digest(token)).first()
+
+
+# --- what happens now for one person (the home page, the API) ------------------------------------------
+
+
+@dataclass
+class NowCard:
+    """A gathering's plenary as one person's home page shows it."""
+
+    gathering: object
+    item: AgendaItem
+    speaker_name: str | None = None
+    chair: bool = False
+
+
+@dataclass
+class MyPlace:
+    item: AgendaItem
+    place: int
+
+
+def now_for(user):
+    """([NowCard], [MyPlace]) for ``user``: the current item and speaker of each running plenary they take part
+    in (accredited) or chair, and their places on lists of speakers. The same queries for one gathering or many."""
+    today = timezone.localdate()
+    accredited = set(Registration.objects.filter(
+        person__user=user, status=Registration.Status.ACCREDITED, gathering__ends_on__gte=today,
+    ).values_list("gathering_id", flat=True))
+    cards = []
+    plenaries = Plenary.objects.filter(current_item__isnull=False, gathering__ends_on__gte=today).select_related(
+        "gathering", "current_item").order_by("gathering__starts_on", "gathering_id")
+    for plenary in plenaries:
+        chair = bool(chairs(user, plenary.gathering))
+        if chair or (plenary.programme_published and plenary.gathering_id in accredited):
+            plenary.current_item.gathering = plenary.gathering
+            cards.append(NowCard(plenary.gathering, plenary.current_item, chair=chair))
+    speaking = {
+        s.item_id: s for s in Speaker.objects.filter(
+            item_id__in=[card.item.pk for card in cards], state=W.SPEAKING,
+        ).select_related("registration__person", "registration__organisation")
+    }
+    for card in cards:
+        if card.item.pk in speaking:
+            card.speaker_name = speaker_name(user, speaking[card.item.pk])
+    ahead = Speaker.objects.filter(item=OuterRef("item"), state=W.WAITING).filter(
+        Q(position__lt=OuterRef("position")) | Q(position=OuterRef("position"), number__lt=OuterRef("number")))
+    mine = Speaker.objects.filter(
+        registration__person__user=user, state=W.WAITING, item__gathering__ends_on__gte=today,
+    ).select_related("item__gathering").annotate(
+        ahead=Subquery(ahead.order_by().values("item").annotate(n=Count("pk")).values("n")[:1]),
+    ).order_by("item__gathering__starts_on", "item__position")
+    places = [MyPlace(s.item, (s.ahead or 0) + 1) for s in mine]
+    return cards, places

@@ -216,7 +216,7 @@ def create_session(actor, gathering, *, title, starts_at, ends_at, room="", vide
     with transaction.atomic():
         session = Session.objects.create(gathering=gathering, **clean)
         text_services.record_original(session)
-        _announce(gathering.pk, "agenda.changed", session=session.pk)
+        _announce(gathering.pk, "agenda.changed")
     return session
 
 
@@ -236,7 +236,7 @@ def update_session(actor, session, **changes):
     with transaction.atomic():
         session.save(update_fields=list(changed))
         text_services.record_original_change(session, changed, previous=previous)
-        _announce(session.gathering_id, "agenda.changed", session=session.pk)
+        _announce(session.gathering_id, "agenda.changed")
     return session
 
 
@@ -245,7 +245,7 @@ def delete_session(actor, session):
     _require_chair(actor, session)
     with transaction.atomic():
         Session.objects.filter(pk=session.pk).delete()
-        _announce(session.gathering_id, "agenda.changed", session=session.pk)
+        _announce(session.gathering_id, "agenda.changed")
 
 
 # --- agenda items ---------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def create_item(actor, gathering, *, title, session=None, position=None, duratio
             clean["position"] = (last.first() or 0) + 1
         item = AgendaItem.objects.create(gathering=gathering, **clean)
         text_services.record_original(item)
-        _announce(gathering.pk, "agenda.changed", item=item.pk)
+        _announce(gathering.pk, "agenda.changed")
     return item
 
 
@@ -315,7 +315,7 @@ def update_item(actor, item, **changes):
             setattr(locked, name, value)
         _save_item(locked, *changed)
         text_services.record_original_change(locked, changed, previous=previous)
-        _announce(item.gathering_id, "agenda.changed", item=item.pk)
+        _announce(item.gathering_id, "agenda.changed")
     for name in (*changed, "version", "text_revision"):
         setattr(item, name, getattr(locked, name))
     return item
@@ -329,7 +329,7 @@ def delete_item(actor, item):
         if Speaker.objects.filter(item=item).exists():
             raise ServiceError(_("People have asked to speak on this item: it stays on the agenda."), code="has_speakers")
         AgendaItem.objects.filter(pk=item.pk).delete()
-        _announce(item.gathering_id, "agenda.changed", item=item.pk)
+        _announce(item.gathering_id, "agenda.changed")
 
 
 def publish_programme(actor, gathering, published=True):
@@ -341,7 +341,7 @@ def publish_programme(actor, gathering, published=True):
             plenary.programme_published = bool(published)
             plenary.version += 1
             plenary.save(update_fields=["programme_published", "version", "updated_at"])
-            _announce(gathering.pk, "agenda.changed", published=plenary.programme_published)
+            _announce(gathering.pk, "agenda.changed")
     gathering._plenary_published = bool(published)
     return plenary
 
@@ -361,7 +361,7 @@ def set_current_item(actor, gathering, item, expected_version=None):
         plenary.current_item = item
         plenary.version += 1
         plenary.save(update_fields=["current_item", "version", "updated_at"])
-        _announce(gathering.pk, "agenda.changed", current_item=item.pk if item else None, version=plenary.version)
+        _announce(gathering.pk, "agenda.changed")
     return plenary
 
 
@@ -375,7 +375,7 @@ def set_message(actor, gathering, message):
             plenary.message = text
             plenary.version += 1
             plenary.save(update_fields=["message", "version", "updated_at"])
-            _announce(gathering.pk, "message.changed", version=plenary.version)
+            _announce(gathering.pk, "message.changed")
     return plenary
 
 
@@ -720,12 +720,12 @@ def expire(now):
     Returns {"speeches": n, "items": n}."""
     done = {"speeches": 0, "items": 0}
     due = Speaker.objects.filter(state=W.SPEAKING, ends_at__lte=now, overtime_at__isnull=True).values_list(
-        "pk", "item__gathering_id", "item_id")
-    for pk, gathering_id, item_id in due:
+        "pk", "item__gathering_id", "item_id", "item__version")
+    for pk, gathering_id, item_id, version in due:
         with transaction.atomic():
             if Speaker.objects.filter(pk=pk, state=W.SPEAKING, ends_at__lte=now, overtime_at__isnull=True).update(
-                    overtime_at=now):
-                _announce(gathering_id, "speakers.changed", item=item_id, timer="over")
+                    overtime_at=now):  # the list's order is unchanged: its version stays
+                _announce(gathering_id, "speakers.changed", item=item_id, version=version)
                 done["speeches"] += 1
     items = AgendaItem.objects.filter(time_runs_out_at__lte=now, time_up_at__isnull=True).values_list("pk", flat=True)
     for pk in items:
@@ -757,8 +757,10 @@ def admit_remote(actor, registration):
         if registration.checked_in_at is None:
             token = gathering_services.badge_token(registration)
             gathering_services.check_in(actor, gathering, token)
-        Speaker.objects.filter(registration=registration, state=W.WAITING).update(remote=True)
-        _announce(gathering.pk, "speakers.changed", remote=registration.pk)
+        waiting = Speaker.objects.filter(registration=registration, state=W.WAITING)
+        for item_id, version in waiting.values_list("item_id", "item__version"):
+            _announce(gathering.pk, "speakers.changed", item=item_id, version=version)
+        waiting.update(remote=True)
     return attendance
 
 

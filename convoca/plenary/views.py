@@ -1,17 +1,13 @@
 """Thin views of the plenary: an access helper returns the gathering or item or raises 404/403, one service
 call, then render or redirect. Every page works without JavaScript (forms post and redirect; live pages
-refresh themselves every few seconds); each live part of a page is also served alone (``?part=<name>``) for
-the live stream's script (``static/js/live.js``) or, until it is there, for htmx's periodic refresh.
-
-Live parts carry ``data-live-refresh`` (the part's address) and ``data-live-kinds`` (the events that change
-it); the part's response is the whole element, to be swapped as it is (outerHTML)."""
-
-from functools import cache
+reload themselves every 20 seconds); each live part of a page is also served alone (``?part=<name>``) for
+the live stream's script (``static/js/live.js``, docs/CONTRIBUTING.md "Live pages"): live parts carry
+``data-live-refresh`` (the part's address) and ``data-live-kinds`` (the events that change it), and the part's
+answer is the whole element, which replaces it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,18 +40,11 @@ from .forms import (
 from .models import Projector, Session, Speaker
 from .rules import can_see_video_room
 
-REFRESH_SECONDS = 5  # htmx's refresh of a live part while the live stream's script is not there
-NOSCRIPT_REFRESH_SECONDS = 20  # a whole page without JavaScript
-
-
-@cache
-def live_script():
-    """Whether the live stream's script (``js/live.js``) is among the static files."""
-    return finders.find("js/live.js") is not None
+NOSCRIPT_REFRESH_SECONDS = 20  # a whole page reloads this often without JavaScript
 
 
 def _live(context):
-    context.update(live_js=live_script(), refresh_every=REFRESH_SECONDS, noscript_refresh=NOSCRIPT_REFRESH_SECONDS)
+    context.update(noscript_refresh=NOSCRIPT_REFRESH_SECONDS)
     return context
 
 

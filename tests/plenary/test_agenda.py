@@ -150,3 +150,16 @@ def test_a_screen_opens_with_its_secret_address_and_only_the_digest_is_kept(worl
         services.create_projector(world.alice, world.conference, "")
     services.delete_projector(world.alice, projector)
     assert not Projector.objects.exists()
+
+
+def test_a_persons_requests_to_speak_are_in_their_data_and_erasure_forgets_the_declared_gender(world):
+    from convoca.core import data_rights
+    from convoca.plenary.models import Speaker
+
+    hall = item(world, current=True)
+    services.ask_to_speak(world.bob, hall, gender="man")
+    held = data_rights.export(world.bob_person)["plenary"]
+    assert held["requests_to_speak"][0]["gender"] == "man" and held["requests_to_speak"][0]["item"] == hall.title
+    assert data_rights.export(world.nadia_person).get("plenary") is None
+    data_rights.erase(world.bob_person)
+    assert Speaker.objects.get(item=hall).gender == ""

@@ -192,7 +192,8 @@ def test_the_live_page_shows_the_items_poll_with_its_turnout_and_a_link_to_vote(
     assert "0 of 1 votes cast" in body and reverse("voting:detail", args=[poll.pk]) in body
     assert reverse("voting:detail", args=[poll.pk]) not in html(as_user(w.dana).get(reverse("plenary:live", args=["conferencia"])))
     part = html(as_user(None).get(reverse("plenary:live", args=["conferencia"]) + "?part=poll"))
-    assert part.lstrip().startswith('<section class="plenary-poll"') and 'hx-trigger="every' in part
+    assert part.lstrip().startswith('<section class="plenary-poll"')
+    assert f'data-live-kinds="poll.turnout" data-live-where="poll={poll.pk}" data-live-every="5"' in part
 
 
 def test_a_screen_opens_with_its_address_shows_no_controls_and_no_video_room(hall, client, as_user):
@@ -271,3 +272,13 @@ def test_every_page_and_part_draws_every_variable(world, as_user):
                 html(response)
                 for part in ("now", "poll", "speakers", "floor", "agenda", "screen"):
                     html(as_user(user).get(f"{url}?part={part}"))
+
+
+def test_a_committee_chairing_its_meeting_sees_the_speakers_names_others_do_not(world, as_user):
+    w = world
+    hall = item(w, w.prep_co, current=True, title="Apertura")
+    speaker, _ = add_participant(w, "lucia@example.org", "Lucía Reservada", gathering=w.prep_co)
+    services.ask_to_speak(speaker, hall)
+    console = html(as_user(w.carla).get(reverse("plenary:console", args=["prep-co"])))
+    assert "Lucía Reservada" in console
+    assert "Lucía Reservada" not in html(as_user(w.bob).get(reverse("plenary:live", args=["prep-co"])))
