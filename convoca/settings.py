@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from convoca.formats.countries import COUNTRIES_OVERRIDE  # noqa: F401  (names of the Americas, corrected)
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CONVOCA_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -257,6 +259,7 @@ LANGUAGES = [
     ("fr", "Français"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["convoca.formats"]  # pt_BR: month names in lower case
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Bogota")

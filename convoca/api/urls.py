@@ -4,6 +4,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from convoca.core.errors import ServiceError
 
+from .docs import ApiDocs
+
 api = NinjaAPI(
     title="Convoca API",
     version="1.0.0",
@@ -11,6 +13,7 @@ api = NinjaAPI(
     urls_namespace="api-1.0.0",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=ApiDocs(),  # our accessible page, not Swagger UI
 )
 
 

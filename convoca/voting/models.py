@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from convoca.texts.models import Translatable
 
@@ -66,7 +67,7 @@ class Poll(Translatable):
         NAMED = "named", _("Named: who voted what is published")
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Created")
+        DRAFT = "draft", pgettext_lazy("poll state", "Created")  # not the count of rows an import created
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
         PUBLISHED = "published", _("Published")
