@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "convoca.proposals",
     "convoca.live",
     "convoca.plenary",
+    "convoca.endorsements",
+    "convoca.followup",
     "convoca.api",
     "convoca.home",
 ]

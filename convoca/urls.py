@@ -15,6 +15,8 @@ urlpatterns = [
     path("gatherings/", include("convoca.gatherings.urls")),
     path("gatherings/<slug:slug>/proposals/", include("convoca.proposals.urls")),
     path("gatherings/<slug:slug>/plenary/", include("convoca.plenary.urls")),
+    path("gatherings/<slug:slug>/endorsements/", include("convoca.endorsements.urls")),
+    path("gatherings/<slug:slug>/followup/", include("convoca.followup.urls")),
     path("imports/", include("convoca.imports.urls")),
     path("votes/", include("convoca.voting.urls")),
     path("translations/", include("convoca.texts.urls")),

@@ -51,6 +51,15 @@ ACTIONS = {
     "poll.annulled": _("Poll annulled"),
     "proxy.given": _("Proxy given"),
     "proxy.revoked": _("Proxy revoked"),
+    # endorsements
+    "endorsements.settings": _("Endorsement settings changed"),
+    "endorsement.approved": _("Endorsement approved"),
+    "endorsement.rejected": _("Endorsement not approved"),
+    "endorsements.exported": _("Endorsements exported"),
+    # followup
+    "working_group.created": _("Working group created"),
+    "working_group.member_added": _("Added to a working group"),
+    "implementation.assigned": _("Resolution assigned to a working group"),
 }
 
 # Notes that are codes, named in the reader's language.
