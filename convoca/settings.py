@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "convoca.proposals",
     "convoca.live",
     "convoca.plenary",
+    "convoca.actions",
     "convoca.endorsements",
     "convoca.followup",
     "convoca.api",
@@ -343,6 +344,15 @@ LOGGING = {
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 COUNTRIES_FIRST = []
 CSRF_FAILURE_VIEW = "convoca.core.views.csrf_failure"
+
+# Days of action (convoca.actions). The map's tile server (an https URL with {z}/{x}/{y}; empty: no tiles, no
+# request leaves the site, the map shows points on a plain background); the sites that may frame the widget;
+# the RSVP flood limits (per client address and per email, an hour).
+ACTIONS_TILE_URL = os.environ.get("ACTIONS_TILE_URL", "")
+ACTIONS_TILE_ATTRIBUTION = os.environ.get("ACTIONS_TILE_ATTRIBUTION", "")
+ACTIONS_WIDGET_FRAME_ANCESTORS = envlist("ACTIONS_WIDGET_FRAME_ANCESTORS")
+ACTIONS_RSVP_PER_IP = envint("ACTIONS_RSVP_PER_IP", 30)
+ACTIONS_RSVP_PER_EMAIL = envint("ACTIONS_RSVP_PER_EMAIL", 10)
 
 # WhiteNoise serves files with synchronous iterators; under ASGI Django warns on
 # every static response. Harmless (static files are small and cached).

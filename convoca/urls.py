@@ -22,6 +22,7 @@ urlpatterns = [
     path("translations/", include("convoca.texts.urls")),
     path("audit/", include("convoca.audit.urls")),
     path("live/", include("convoca.live.urls")),
+    path("days/", include("convoca.actions.urls")),
     path("api/v1/", api.urls),
 ]
 

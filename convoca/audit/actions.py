@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 ACTIONS = {
+    # actions (days of action)
+    "campaign.created": _("Day of action created"),
+    "action.approved": _("Local action approved"),
+    "action.host_trusted": _("Host trusted to publish directly"),
+    "action.rejected": _("Local action rejected"),
+    "rsvps.exported": _("RSVPs exported"),
     # gatherings
     "gathering.created": _("Gathering created"),
     "gathering.changed": _("Gathering changed"),

@@ -1,0 +1,81 @@
+"""Reads of days of action used by pages, the API and the benchmark. The per-country counters and the map are
+cached per campaign version (every change that moves them bumps it), so a thousand open pages asking again
+after an event cost one query between them."""
+
+from datetime import datetime, time
+
+from django.core.cache import cache
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from convoca.core.roles import is_coordinator
+from convoca.network.rules import committee_countries
+
+from .models import Action, Campaign
+
+PUBLIC_STATES = (Action.State.APPROVED,)
+
+
+def _version(campaign):
+    # Read fresh: the object a page holds may be older than the last write.
+    return Campaign.objects.filter(pk=campaign.pk).values_list("version", flat=True).first() or 0
+
+
+def published(campaign):
+    return Action.objects.filter(campaign=campaign, state__in=PUBLIC_STATES)
+
+
+def filtered(campaign, *, country="", city="", kind="", day=None, zone=None):
+    """Published actions of ``campaign`` matching the filters (each optional); ``day`` in ``zone``."""
+    actions = published(campaign).select_related("host_organisation")
+    if country:
+        actions = actions.filter(country=country)
+    if city:
+        actions = actions.filter(city__iexact=city.strip())
+    if kind:
+        actions = actions.filter(kind=kind)
+    if day is not None:
+        zone = zone or timezone.get_current_timezone()
+        start = datetime.combine(day, time.min, tzinfo=zone)
+        actions = actions.filter(starts_at__gte=start, starts_at__lt=start + timezone.timedelta(days=1))
+    return actions.order_by("starts_at", "pk")
+
+
+def country_counts(campaign):
+    """[{"country": code, "actions": n, "rsvps": n}] of published actions, by country code."""
+    key = f"actions:counts:{campaign.pk}:{_version(campaign)}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            {"country": row["country"], "actions": row["actions"], "rsvps": row["rsvps"] or 0}
+            for row in published(campaign).values("country").annotate(actions=Count("pk"), rsvps=Sum("rsvp_count"))
+            .order_by("country")
+        ]
+        cache.set(key, rows, 3600)
+    return rows
+
+
+def map_data(campaign):
+    """The whole campaign's map as compact JSON-ready data: one point per city (rounded coordinates), with its
+    country, city, number of actions and RSVPs; no host, no address, no title."""
+    key = f"actions:map:{campaign.pk}:{_version(campaign)}"
+    data = cache.get(key)
+    if data is None:
+        rows = (published(campaign).exclude(latitude=None)
+                .values("latitude", "longitude", "country", "city")
+                .annotate(actions=Count("pk"), rsvps=Sum("rsvp_count")).order_by("country", "city"))
+        data = {
+            "fields": ["lat", "lon", "country", "city", "actions", "rsvps"],
+            "points": [[float(r["latitude"]), float(r["longitude"]), r["country"], r["city"], r["actions"],
+                        r["rsvps"] or 0] for r in rows],
+        }
+        cache.set(key, data, 3600)
+    return data
+
+
+def pending_for(user):
+    """Actions waiting for this user's decision (their committees' countries; everything for coordinators)."""
+    actions = Action.objects.filter(state=Action.State.PENDING).select_related("campaign", "host_organisation")
+    if not is_coordinator(user):
+        actions = actions.filter(country__in=committee_countries(user))
+    return actions.order_by("starts_at", "pk")
