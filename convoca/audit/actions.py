@@ -26,6 +26,7 @@ ACTIONS = {
     "mandate.rejected": _("Mandate rejected"),
     "badge.revoked": _("Badge revoked"),
     "badge.reissued": _("Badge re-issued"),
+    "registrations.exported": _("List of registrations downloaded"),
     # imports
     "import.confirmed": _("Import confirmed"),
     # accounts
@@ -43,6 +44,8 @@ ACTIONS = {
     "committee.created": _("National committee created"),
     "committee.member_added": _("Added to a national committee"),
     "committee.member_removed": _("Removed from a national committee"),
+    "people.exported": _("List of people downloaded"),
+    "organisations.exported": _("List of organisations downloaded"),
     # data rights
     "person.exported": _("Personal data downloaded"),
     "person.erased": _("Personal data erased"),

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
-from convoca.network.models import Organisation
+from convoca.network.models import Organisation, Sector
 from convoca.texts import languages
 
 from .models import Gathering, Registration
@@ -136,11 +137,74 @@ class CheckInForm(forms.Form):
 
 
 class RegistrationFilterForm(forms.Form):
+    """GET filters of the registrations list. A value that does not validate is left out and the
+    others still apply (``values``), so a bad link shows a wider list, never an error page."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100,
+        help_text=_("A name or an organisation. Accents and capitals do not matter."),
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + list(Registration.Status.choices),
-        widget=forms.Select(attrs={"data-autosubmit": ""}),
     )
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All"))] + list(Registration.Role.choices),
-        widget=forms.Select(attrs={"data-autosubmit": ""}),
     )
+    mandate = forms.ChoiceField(
+        label=_("Mandate"), required=False, choices=[("", _("All"))] + list(Registration.Mandate.choices),
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=100)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All"))] + list(Sector.choices))
+    checked_in = forms.ChoiceField(
+        label=_("Checked in"), required=False,
+        choices=[("", _("All")), ("yes", _("Checked in")), ("no", _("Not checked in"))],
+    )
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All"))] + list(countries)
+
+    def values(self):
+        """The filters that validated, as keyword arguments of ``queries.registrations_for``."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value}
+        if "q" in data:
+            data["search"] = data.pop("q")
+        return data
+
+
+class BulkActionForm(forms.Form):
+    """A bulk action over the rows ticked (``registration``) or over every row matching the
+    filters posted with it (``all_matching``)."""
+
+    ACTIONS = [
+        ("accredit", _("Accredit")),
+        ("confirm_mandate", _("Confirm the mandate")),
+        ("refuse", pgettext_lazy("verb", "Refuse")),
+        ("invite", _("Invite to create an account")),
+    ]
+    action = forms.ChoiceField(
+        label=_("Action"), choices=ACTIONS, error_messages={"required": _("Choose what to do with the rows.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for the refusal"), required=False, max_length=1000,
+        help_text=_("Only for a refusal. Each person will read it."),
+    )
+    registration = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    all_matching = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any number is accepted here; rows of another gathering are refused by the view, row by row.
+        self.fields["registration"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_matching") and not cleaned.get("registration") and "registration" not in self.errors:
+            self.add_error(None, _("Tick the registrations to act on, or all that match the filter."))
+        if cleaned.get("action") == "refuse" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the refusal. The person will see it."))
+        return cleaned

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from convoca.core.roles import is_coordinator, is_member
 from convoca.network.rules import committee_countries
+from convoca.network.search import matching
 
 from .models import Gathering, Registration
 
@@ -18,8 +19,12 @@ def past_gatherings():
     return Gathering.objects.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on", "title")
 
 
-def registrations_for(gathering, status=None, role=None):
-    """The registrations of one gathering, with what a list shows (no N+1)."""
+def registrations_for(gathering, status=None, role=None, **filters):
+    """The registrations of one gathering, with what a list shows (no N+1).
+
+    ``filters`` (each optional, empty means all): ``search`` (words of the display name or the
+    organisation's name, accents and capitals aside), ``country`` (of the organisation),
+    ``organisation`` (words of its name), ``sector``, ``mandate``, ``checked_in`` ("yes"/"no")."""
     qs = (
         Registration.objects.filter(gathering=gathering)
         .select_related("gathering", "person", "organisation", "organisation__contact")
@@ -29,7 +34,31 @@ def registrations_for(gathering, status=None, role=None):
         qs = qs.filter(status=status)
     if role:
         qs = qs.filter(role=role)
+    return filter_registrations(qs, **filters)
+
+
+def filter_registrations(qs, *, search="", country="", organisation="", sector="", mandate="", checked_in=""):
+    if search:
+        qs = matching(qs, ["person__display_name", "organisation__name_key"], search)
+    if organisation:
+        qs = matching(qs, ["organisation__name_key"], organisation)
+    if country:
+        qs = qs.filter(organisation__country=country)
+    if sector:
+        qs = qs.filter(organisation__sector=sector)
+    if mandate:
+        qs = qs.filter(mandate=mandate)
+    if checked_in == "yes":
+        qs = qs.filter(checked_in_at__isnull=False)
+    elif checked_in == "no":
+        qs = qs.filter(checked_in_at__isnull=True)
     return qs
+
+
+def registration_countries(gathering):
+    """Country codes of the organisations registered for a gathering (one query), for a filter."""
+    rows = Registration.objects.filter(gathering=gathering, organisation__isnull=False)
+    return sorted(set(rows.order_by().values_list("organisation__country", flat=True).distinct()))
 
 
 def _counts_by(gathering, field, values, **filters):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import list_views, views
 
 app_name = "gatherings"
 urlpatterns = [
@@ -11,7 +11,9 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.gathering_edit, name="edit"),
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
-    path("<slug:slug>/registrations/", views.registration_list, name="registrations"),
+    path("<slug:slug>/registrations/", list_views.registration_list, name="registrations"),
+    path("<slug:slug>/registrations/bulk/", list_views.registration_bulk, name="registrations_bulk"),
+    path("<slug:slug>/registrations/export/", list_views.registration_export, name="registrations_export"),
     path("<slug:slug>/registrations/<int:pk>/", views.registration_detail, name="registration"),
     path("<slug:slug>/registrations/<int:pk>/accredit/", views.accredit, name="accredit"),
     path("<slug:slug>/registrations/<int:pk>/refuse/", views.refuse, name="refuse"),

@@ -18,9 +18,7 @@ from convoca.core.errors import ServiceError
 from convoca.core.web import (
     apply_service_error,
     get_for_user,
-    paginate,
     perform,
-    query_without_page,
     require,
     service_message,
     submit,
@@ -29,7 +27,7 @@ from convoca.network.models import Person
 from convoca.texts.queries import localize
 
 from . import queries, services
-from .forms import CheckInForm, GatheringForm, MandateForm, RefuseForm, RegistrationFilterForm, RegistrationForm
+from .forms import CheckInForm, GatheringForm, MandateForm, RefuseForm, RegistrationForm
 from .models import Gathering
 from .rules import can_manage, can_see_online_room
 
@@ -152,31 +150,6 @@ def register(request, slug):
             "form": form,
             "person": person,
             "registration_open": services.registration_is_open(gathering),
-        },
-    )
-
-
-@never_cache
-@login_required
-def registration_list(request, slug):
-    gathering = get_for_user(request, Gathering, "gatherings.list_registrations", slug=slug)
-    filters = RegistrationFilterForm(request.GET or None)
-    status = role = None
-    if filters.is_valid():
-        status, role = filters.cleaned_data["status"] or None, filters.cleaned_data["role"] or None
-    page = paginate(request, queries.registrations_for(gathering, status=status, role=role), PAGE_SIZE)
-    localize([gathering])
-    return render(
-        request,
-        "gatherings/registrations.html",
-        {
-            "gathering": gathering,
-            "filters": filters,
-            "page": page,
-            "counts": queries.counts_by_status(gathering, role=role),
-            "present": queries.present_count(gathering),
-            "query": query_without_page(request),
-            "here": request.get_full_path(),
         },
     )
 

@@ -28,6 +28,15 @@ MATRIX = {
     "gatherings:registrations": {
         "args": lambda w: ["prep-co"], "expect": {"anonymous": LOGIN, "alice": 200, "carla": 200, "*": 403},
     },
+    # bulk actions and downloads: the managers of the gathering (carla's committee organises prep-co)
+    "gatherings:registrations_bulk": {
+        "args": lambda w: ["prep-co"], "method": "post", "data": lambda w: {"action": "accredit", "all_matching": "on"},
+        "expect": {"anonymous": LOGIN, "alice": 200, "carla": 200, "*": 403},
+    },
+    "gatherings:registrations_export": {
+        "args": lambda w: ["prep-co"], "method": "post", "data": lambda w: {"format": "csv"},
+        "expect": {"anonymous": LOGIN, "alice": 200, "carla": 200, "*": 403},
+    },
     "gatherings:checkin": {
         "args": lambda w: ["prep-co"], "expect": {"anonymous": LOGIN, "alice": 200, "carla": 200, "*": 403},
     },

@@ -119,7 +119,7 @@ def test_it_has_htmx_and_plain_forms_for_the_row_actions(as_user, world):
 
 
 def test_it_paginates_long_lists(as_user, world, settings):
-    from convoca.gatherings import views
+    from convoca.gatherings import list_views as views
 
     people = _people(3)
     for person in people:
