@@ -60,7 +60,10 @@ SECRET_KEY = _secret_key()
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address every email's links start with. Without SITE_URL, `convoca serve` (and `demo --serve`) sets it to
+# where it actually listens (convoca.core.management.commands.serve.site_url_for), before its workers start.
+SITE_URL_GIVEN = bool(os.environ.get("SITE_URL"))
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -1,6 +1,6 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from convoca.accounts.views import set_language
 from convoca.api.urls import api
 from convoca.core import urls as core_urls
 from convoca.home import urls as home_urls

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from convoca.core.errors import ServiceError
-from convoca.network.models import NationalCommittee, Person, Visibility
+from convoca.network.models import AddressForm, NationalCommittee, Person, Visibility
 from convoca.network.services import clean_languages
 
 from . import services
@@ -170,13 +170,22 @@ class ProfileForm(forms.Form):
     )
     languages_visibility = _visibility_field(_("Who can see your languages?"))
     memberships_visibility = _visibility_field(_("Who can see the organisations you belong to?"))
+    address_form = forms.ChoiceField(
+        label=_("How should your badge and the pages address you?"), choices=AddressForm.choices, required=False,
+        widget=forms.RadioSelect,
+        help_text=_("For example “Delegada”, “Delegado” or “Delegade” on your badge. Only used for those words."),
+    )
+    receive_messages = forms.BooleanField(
+        label=_("Receive the messages organisers send to participants"), required=False,
+        help_text=_("Emails about your own registrations, mandates, votes and account always come."),
+    )
 
     VISIBILITY_FIELDS = [f"{name}_visibility" for name in Person.VISIBLE_FIELDS]
 
     @classmethod
     def initial_for(cls, person):
         if person is None:
-            return dict.fromkeys(cls.VISIBILITY_FIELDS, Visibility.COORDINATORS)
+            return {**dict.fromkeys(cls.VISIBILITY_FIELDS, Visibility.COORDINATORS), "receive_messages": True}
         known = {code for code, _name in PROFILE_LANGUAGES}
         codes = person.language_list
         initial = {
@@ -184,6 +193,8 @@ class ProfileForm(forms.Form):
             "full_name": person.full_name,
             "languages": [c for c in codes if c in known],
             "other_languages": ", ".join(c for c in codes if c not in known),
+            "address_form": person.address_form,
+            "receive_messages": person.messages_opt_out_at is None,
         }
         for name in cls.VISIBILITY_FIELDS:
             initial[name] = getattr(person, name)
@@ -211,6 +222,8 @@ class ProfileForm(forms.Form):
             "display_name": data["display_name"],
             "full_name": data["full_name"],
             "languages": list(data["languages"]) + other,
+            "address_form": data.get("address_form") or "",
+            "receive_messages": bool(data.get("receive_messages")),
         }
         for name in self.VISIBILITY_FIELDS:
             fields[name] = data[name]

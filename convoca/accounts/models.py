@@ -52,6 +52,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
     is_translator = models.BooleanField(_("translator"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The interface language the person last chose: their emails are written in it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     objects = UserManager()
 

@@ -30,7 +30,7 @@ from django_otp.util import random_hex
 from convoca.audit import services as audit
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.limits import Limit, client_address
-from convoca.network.models import NationalCommittee, Person, Visibility
+from convoca.network.models import AddressForm, NationalCommittee, Person, Visibility
 from convoca.network.services import clean_languages
 
 from . import agents, second_factor
@@ -42,6 +42,7 @@ MAX_ACTIVE_TOKENS = 20
 TOKEN_PREFIX = "cvk_"
 PROFILE_TEXT_FIELDS = ("display_name", "full_name", "languages")
 PROFILE_FIELDS = frozenset(PROFILE_TEXT_FIELDS + tuple(f"{f}_visibility" for f in Person.VISIBLE_FIELDS))
+PROFILE_CHOICES = frozenset({"address_form", "receive_messages"})  # not visibility fields
 
 
 class Gone(ServiceError):
@@ -203,6 +204,7 @@ def accept_invitation(raw_token, display_name, password):
                     password,
                     is_coordinator=invitation.role == Invitation.Role.COORDINATOR,
                     is_translator=invitation.role == Invitation.Role.TRANSLATOR,
+                    language=invitation.language,  # their emails speak the invitation's language until they choose
                 )
         except IntegrityError:
             raise ServiceError(
@@ -230,13 +232,21 @@ def accept_invitation(raw_token, display_name, password):
 # --- own profile -------------------------------------------------------------------
 
 
+def remember_language(user, code):
+    """The interface language a logged-in person chose: their emails are written in it. Unknown codes
+    change nothing (Django's language switch refuses them as well)."""
+    if not getattr(user, "is_authenticated", False) or code not in dict(settings.LANGUAGES):
+        return False
+    return bool(User.objects.filter(pk=user.pk).exclude(language=code).update(language=code))
+
+
 def update_own_profile(user, /, **fields):
     """Change the acting user's own ``Person``: display name, full name,
     languages and who may see each field. Creates the Person if the account
     has none yet. Returns the Person."""
     if not user.has_perm("accounts.edit_own_profile"):
         raise PermissionDenied()
-    unknown = set(fields) - PROFILE_FIELDS
+    unknown = set(fields) - PROFILE_FIELDS - PROFILE_CHOICES
     if unknown:
         raise ServiceError(_("These details cannot be changed here."))
     changes = {}
@@ -249,6 +259,15 @@ def update_own_profile(user, /, **fields):
         changes["full_name"] = full_name
     if "languages" in fields:
         changes["languages"] = clean_languages(fields["languages"])
+    if "address_form" in fields:
+        if fields["address_form"] not in AddressForm.values:
+            raise ServiceError(_("Choose how the pages address you."), field="address_form")
+        changes["address_form"] = fields["address_form"]
+    if "receive_messages" in fields:
+        # Messages from organisers: a person who unsubscribed by link can take them again here.
+        wanted = bool(fields["receive_messages"])
+        opted_out = getattr(getattr(user, "person", None), "messages_opt_out_at", None)
+        changes["messages_opt_out_at"] = None if wanted else (opted_out or timezone.now())
     for name in PROFILE_FIELDS - set(PROFILE_TEXT_FIELDS):
         if name in fields:
             if fields[name] not in Visibility.values:

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -397,3 +398,11 @@ def token_revoke(request, pk):
         lambda token: _("Token “%(name)s” revoked. Scripts using it are refused from now on.") % {"name": token.name},
         "accounts:tokens",
     )
+
+
+def set_language(request):
+    """Django's language switch, remembering a logged-in person's choice for their emails."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated and response.status_code in (204, 302):
+        services.remember_language(request.user, request.POST.get("language", ""))
+    return response

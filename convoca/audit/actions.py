@@ -27,6 +27,7 @@ ACTIONS = {
     "badge.revoked": _("Badge revoked"),
     "badge.reissued": _("Badge re-issued"),
     "registrations.exported": _("List of registrations downloaded"),
+    "gathering.message_sent": _("Message sent to participants"),
     # imports
     "import.confirmed": _("Import confirmed"),
     # accounts
@@ -46,6 +47,8 @@ ACTIONS = {
     "committee.member_removed": _("Removed from a national committee"),
     "people.exported": _("List of people downloaded"),
     "organisations.exported": _("List of organisations downloaded"),
+    "join_request.accepted": _("Request to join an organisation accepted"),
+    "join_request.declined": _("Request to join an organisation declined"),
     # data rights
     "person.exported": _("Personal data downloaded"),
     "person.erased": _("Personal data erased"),

@@ -103,3 +103,16 @@ def can_see_online_room(user, gathering, registration=None):
         and is_own_registration(user, registration)
         and registration.is_accredited
     )
+
+
+# Messages to participants (issue 11): coordinators to anyone, a national committee to the participants of
+# its own country (``services.message_recipients`` narrows what it reaches).
+@rules.predicate
+def is_conference(user, gathering):
+    return gathering is not None and gathering.kind == "conference"
+
+
+rules.add_perm(
+    "gatherings.message_participants",
+    is_coordinator | is_organising_committee | (network_rules.is_committee_member & is_conference),
+)

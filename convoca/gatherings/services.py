@@ -21,11 +21,14 @@ from django_countries import countries
 from convoca.audit import services as audit
 from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks, conflict_error, row_number
 from convoca.core.errors import PermissionDenied, ServiceError
+from convoca.core.roles import is_coordinator
 from convoca.network import services as network_services
 from convoca.network.models import Membership, Person
+from convoca.network.rules import committee_countries
 from convoca.texts import languages
 from convoca.texts import services as text_services
 
+from . import notifications
 from .models import Gathering, Registration, new_nonce
 
 BADGE_SALT = "convoca.gatherings.badge"
@@ -419,6 +422,7 @@ def _decide_mandate(user, registration, to):
         if rows.update(mandate=to, mandate_decided_by=user, mandate_decided_at=now):
             registration.mandate, registration.mandate_decided_by, registration.mandate_decided_at = to, user, now
             audit.record(user, f"mandate.{to}", gathering=registration.gathering_id, target=registration)
+            notifications.notify(registration, f"mandate_{to}")
             return registration
         current = _reload(registration)
         if current.mandate == to:
@@ -461,6 +465,7 @@ def accredit(user, registration):
         rows = rows.filter(~Q(role=Registration.Role.DELEGATE) | Q(mandate=Registration.Mandate.CONFIRMED))
         if rows.update(status=S.ACCREDITED, refusal_reason="", decided_by=user, decided_at=now):
             audit.record(user, "registration.accredited", gathering=registration.gathering_id, target=registration)
+            notifications.notify(registration, "accredited")
             registration.status, registration.refusal_reason = S.ACCREDITED, ""
             registration.decided_by, registration.decided_at = user, now
             return registration
@@ -497,6 +502,7 @@ def refuse(user, registration, reason):
         if not rows.update(status=Registration.Status.REFUSED, refusal_reason=reason, decided_by=user, decided_at=now):
             raise ServiceError(_("This registration no longer exists."), code="conflict")
         audit.record(user, "registration.refused", gathering=registration.gathering_id, target=registration)
+        notifications.notify(registration, "refused")
     registration.status, registration.refusal_reason = Registration.Status.REFUSED, reason
     registration.decided_by, registration.decided_at = user, now
     return registration
@@ -631,3 +637,70 @@ def check_in(user, gathering, token):
         if registration.checked_in_at is not None and registration.badge_is_valid:
             return CheckIn(registration, admitted=False, checked_in_at=registration.checked_in_at)
         raise ServiceError(_("This badge changed meanwhile. Scan it again."), field="token", code="conflict")
+
+
+# --- messages to participants -----------------------------------------------------------
+
+MAX_SUBJECT = 150
+MAX_MESSAGE = 5000
+
+
+def message_recipients(user, gathering, *, statuses=(), roles=(), countries=()):
+    """The registrations a message from ``user`` reaches: a coordinator's, every one that matches; a national
+    committee's, those of its own preparatory meeting, else those of organisations of its countries.
+    ``countries`` are organisations' countries. Unknown codes raise a ServiceError."""
+    R = Registration
+    statuses, roles, countries = list(statuses or ()), list(roles or ()), [str(c).upper() for c in countries or ()]
+    if any(s not in R.Status.values for s in statuses):
+        raise ServiceError(_("Choose statuses from the list."), field="statuses")
+    if any(r not in R.Role.values for r in roles):
+        raise ServiceError(_("Choose roles from the list."), field="roles")
+    if any(c not in countries_by_code() for c in countries):
+        raise ServiceError(_("Choose countries from the list."), field="countries")
+    rows = R.objects.filter(gathering=gathering, person__erased_at__isnull=True)
+    if not is_coordinator(user):
+        own = committee_countries(user)
+        if not (gathering.kind == Gathering.Kind.PREPARATORY and gathering.country.code in own):
+            if any(c not in own for c in countries):
+                raise PermissionDenied(_("A national committee writes only to the participants of its own country."))
+            rows = rows.filter(organisation__country__in=own)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    if roles:
+        rows = rows.filter(role__in=roles)
+    if countries:
+        rows = rows.filter(organisation__country__in=countries)
+    return rows
+
+
+def countries_by_code():
+    return dict(countries)
+
+
+def message_participants(user, gathering, *, subject, body, statuses=(), roles=(), countries=()):
+    """Write to the participants who match the filters: an email each, in batches through django-tasks after
+    commit, with an unsubscribe link (honoured). Returns how many people it goes to. The audit keeps who
+    wrote and to how many, not the text."""
+    if not user.has_perm("gatherings.message_participants", gathering):
+        raise PermissionDenied(_("Only coordinators and national committees can write to participants."))
+    subject = " ".join((subject or "").split())
+    body = (body or "").strip()
+    if not subject:
+        raise ServiceError(_("Write a subject."), field="subject")
+    if len(subject) > MAX_SUBJECT:
+        raise ServiceError(_("The subject is too long (%(max)d characters at most).") % {"max": MAX_SUBJECT},
+                           field="subject")
+    if not body:
+        raise ServiceError(_("Write the message."), field="body")
+    if len(body) > MAX_MESSAGE:
+        raise ServiceError(_("The message is too long (%(max)d characters at most).") % {"max": MAX_MESSAGE},
+                           field="body")
+    person_ids = list(message_recipients(
+        user, gathering, statuses=statuses, roles=roles, countries=countries
+    ).values_list("person_id", flat=True))
+    if not person_ids:
+        raise ServiceError(_("Nobody matches these filters: nothing was sent."), code="no_recipients")
+    with transaction.atomic():
+        audit.record(user, "gathering.message_sent", gathering=gathering, note=str(len(person_ids)))
+        notifications.send_message(gathering, person_ids, subject, body)
+    return len(person_ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import list_views, views
+from . import list_views, message_views, views
 
 app_name = "gatherings"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.gathering_edit, name="edit"),
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/checkin/", views.checkin, name="checkin"),
+    path("<slug:slug>/message/", message_views.write_to_participants, name="message"),
     path("<slug:slug>/registrations/", list_views.registration_list, name="registrations"),
     path("<slug:slug>/registrations/bulk/", list_views.registration_bulk, name="registrations_bulk"),
     path("<slug:slug>/registrations/export/", list_views.registration_export, name="registrations_export"),

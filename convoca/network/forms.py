@@ -277,3 +277,30 @@ class EraseForm(forms.Form):
                     "coalition's records as those of an erased person."),
         error_messages={"required": _("Tick the box to confirm the erasure.")},
     )
+
+
+class JoinForm(forms.Form):
+    """Ask to represent an organisation already in the registry."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("Choose an organisation"),
+        help_text=_("Its contact person or the national committee of its country will see your display name, "
+                    "to decide."),
+    )
+
+    def __init__(self, user, data=None):
+        super().__init__(data)
+        self.fields["organisation"].queryset = queries.organisations_visible_to(user).exclude(
+            memberships__person__user=user).order_by("name_key", "pk")
+
+
+class ProposeForm(forms.Form):
+    """Propose an organisation that is not in the registry yet."""
+
+    name = forms.CharField(label=_("Name of the organisation"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"))
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+
+    def __init__(self, data=None):
+        super().__init__(data, prefix="new")
+        self.fields["country"].choices = [("", _("Choose a country"))] + queries.sorted_country_choices()

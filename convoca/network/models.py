@@ -33,6 +33,16 @@ class ShownAs(models.TextChoices):
     PARTICIPANT = "participant", _("“A participant”")
 
 
+class AddressForm(models.TextChoices):
+    """How badges and pages address a person (delegada / delegado / delegade). Not saying is the default:
+    the pages then use the form that names no gender where the language has one."""
+
+    UNSAID = "", _("I prefer not to say (the form that names no gender)")
+    FEMININE = "feminine", _("Feminine (delegada, déléguée)")
+    MASCULINE = "masculine", _("Masculine (delegado, délégué)")
+    NEUTRAL = "neutral", _("Neutral (delegade)")
+
+
 class Sector(models.TextChoices):
     TRADE_UNION = "trade_union", _("Trade union")
     SOCIAL_MOVEMENT = "social_movement", _("Social movement")
@@ -95,6 +105,11 @@ class Person(models.Model):
         _("shown to others as"), max_length=12, choices=ShownAs.choices, default=ShownAs.PARTICIPANT
     )
     pseudonym = models.CharField(_("pseudonym"), max_length=60, blank=True)
+    address_form = models.CharField(
+        _("address me as"), max_length=10, choices=AddressForm.choices, default=AddressForm.UNSAID, blank=True
+    )
+    # Set when the person followed the unsubscribe link of a message to participants; security emails still go.
+    messages_opt_out_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the person's data was erased: the row stays as "erased person" for the records that need it.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     organisations = models.ManyToManyField(Organisation, through="Membership", related_name="people", blank=True)
@@ -157,3 +172,47 @@ class NationalCommittee(models.Model):
 
     def get_absolute_url(self):
         return reverse("network:committee", args=[self.country.code])
+
+
+class JoinRequest(models.Model):
+    """A person asks to represent an organisation (``organisation`` set), or proposes a new one (``name``,
+    ``country`` and ``sector`` set). The organisation's contact, the national committee of its country or a
+    coordinator decides; accepting a proposal creates the organisation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="join_requests")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    country = CountryField(_("country"))
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"], condition=models.Q(status="pending", organisation__isnull=False),
+                name="join_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | ~models.Q(name=""), name="join_request_names_one",
+            ),
+        ]
+
+    def __str__(self):
+        return f"join request {self.pk}"
+
+    @property
+    def is_proposal(self):
+        return self.organisation_id is None

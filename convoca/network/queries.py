@@ -17,8 +17,8 @@ from django_countries import countries
 
 from convoca.core.roles import is_coordinator, is_member
 
-from .models import Membership, NationalCommittee, Organisation, Person, Visibility, match_key
-from .rules import can_see_field, is_self
+from .models import JoinRequest, Membership, NationalCommittee, Organisation, Person, Visibility, match_key
+from .rules import can_see_field, committee_countries, is_self
 
 # --- countries ------------------------------------------------------------------
 
@@ -261,3 +261,22 @@ def committees_with_visible_members(user):
 
 def committee_members_visible_to(user, committee):
     return committee.members.filter(visibility_q(user, "display_name")).order_by("display_name", "pk")
+
+
+# --- requests to join organisations ------------------------------------------------------
+
+
+def join_requests_to_decide(user):
+    """The pending requests ``user`` may decide (see ``network.decide_join_request``), oldest first."""
+    if not is_member(user):
+        return JoinRequest.objects.none()
+    rows = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related("person", "organisation")
+    if not is_coordinator(user):
+        rows = rows.filter(
+            Q(country__in=committee_countries(user)) | Q(organisation__contact__user=user)
+        ).exclude(person__user=user)
+    return rows.order_by("created_at", "pk")
+
+
+def own_join_requests(user):
+    return JoinRequest.objects.filter(person__user=user).select_related("organisation").order_by("-created_at")[:20]

@@ -94,6 +94,26 @@ def may_handle_personal_data(user, person):
     return is_coordinator(user) or is_self(user, person)
 
 
+@rules.predicate
+def decides_join_request_as_committee(user, join_request):
+    return join_request is not None and str(join_request.country) in committee_countries(user)
+
+
+@rules.predicate
+def decides_join_request_as_contact(user, join_request):
+    """The contact person of the organisation asked for (never of a proposed one: it has none yet)."""
+    organisation = join_request.organisation if join_request is not None else None
+    return bool(
+        organisation is not None and organisation.contact_id and is_member(user)
+        and organisation.contact.user_id == user.pk
+    )
+
+
+@rules.predicate
+def is_own_join_request(user, join_request):
+    return join_request is not None and is_member(user) and join_request.person.user_id == user.pk
+
+
 rules.add_perm("network.view_organisation", organisation_is_public | is_member)
 rules.add_perm("network.list_organisations", rules.always_allow)
 rules.add_perm("network.add_organisation", is_coordinator | may_add_organisation_in)
@@ -114,3 +134,12 @@ rules.add_perm("network.export_person_data", may_handle_personal_data)
 rules.add_perm("network.erase_person", may_handle_personal_data)
 rules.add_perm("network.add_committee", is_coordinator)
 rules.add_perm("network.change_committee", is_coordinator)
+rules.add_perm("network.export_lists", is_coordinator | is_committee_member)  # a committee: its country's rows
+# Joining: any member asks (to join an organisation they may see, or to add a new one); the organisation's
+# contact, its country's national committee or a coordinator decides, never on their own request.
+rules.add_perm("network.request_to_join", is_member)
+rules.add_perm(
+    "network.decide_join_request",
+    is_coordinator | ((decides_join_request_as_committee | decides_join_request_as_contact) & ~is_own_join_request),
+)
+rules.add_perm("network.list_join_requests", is_member)

@@ -29,7 +29,19 @@ from convoca.core import data_rights
 from convoca.core.bulk import CREATE, SKIP, UPDATE, BulkPlan, RowOutcome, chunks, conflict_error, row_number
 from convoca.core.errors import PermissionDenied, ServiceError
 
-from .models import Membership, NationalCommittee, Organisation, Person, Sector, ShownAs, Visibility, match_key
+from . import mail, tasks
+from .models import (
+    AddressForm,
+    JoinRequest,
+    Membership,
+    NationalCommittee,
+    Organisation,
+    Person,
+    Sector,
+    ShownAs,
+    Visibility,
+    match_key,
+)
 from .rules import is_self
 
 NAME_MAX = Organisation._meta.get_field("name").max_length
@@ -44,7 +56,8 @@ LANGUAGE_CODE_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 ORGANISATION_FIELDS = frozenset({"name", "country", "sector", "website", "is_public", "contact"})
 VISIBILITY_FIELDS = tuple(f"{name}_visibility" for name in Person.VISIBLE_FIELDS)
 PERSON_FIELDS = frozenset({
-    "display_name", "full_name", "email", "languages", "organisations", "shown_as", "pseudonym", *VISIBILITY_FIELDS,
+    "display_name", "full_name", "email", "languages", "organisations", "shown_as", "pseudonym", "address_form",
+    *VISIBILITY_FIELDS,
 })
 
 
@@ -195,6 +208,12 @@ def _clean_shown_as(value):
     return value
 
 
+def _clean_address_form(value):
+    if value not in AddressForm.values:
+        raise ServiceError(_("Choose how the pages address you."), field="address_form")
+    return value
+
+
 def _clean_pseudonym(value):
     return _clean_text(value, "pseudonym", PSEUDONYM_MAX)
 
@@ -264,6 +283,7 @@ PERSON_CLEANERS = {
     **{name: functools.partial(_clean_visibility, field=name) for name in VISIBILITY_FIELDS},
     "shown_as": _clean_shown_as,
     "pseudonym": _clean_pseudonym,
+    "address_form": _clean_address_form,
     "email": _clean_email_address,
 }
 
@@ -974,3 +994,123 @@ def bulk_upsert_people(user, rows, *, fill_empty=True):
         except IntegrityError:
             raise conflict_error() from None
     return plan
+
+
+# --- messages from organisers: unsubscribing -----------------------------------------------
+
+
+def unsubscribe_from_messages(token):
+    """Follow the unsubscribe link of a message to participants (no login: the signed link is the proof).
+    A forged or damaged link and a link already used each get their own clear refusal; nothing is written
+    then. Returns the person."""
+    pk = mail.read_unsubscribe_token(token or "")
+    invalid = ServiceError(
+        _("This unsubscribe link is not valid. Copy the whole link from the email, or log in and change what "
+          "you receive on your account page."), code="bad_token")
+    if pk is None:
+        raise invalid
+    with transaction.atomic():
+        if Person.objects.filter(pk=pk, messages_opt_out_at__isnull=True, erased_at__isnull=True).update(
+            messages_opt_out_at=timezone.now()
+        ):
+            return Person.objects.get(pk=pk)
+    if Person.objects.filter(pk=pk, erased_at__isnull=True).exists():
+        raise ServiceError(
+            _("This link was already used: you receive no more messages from organisers. To receive them again, "
+              "log in and tick the box on your account page."), code="used")
+    raise invalid
+
+
+# --- joining an organisation, or proposing a new one -------------------------------------------
+
+
+def _own_person(user):
+    person = Person.objects.filter(user=user).first() if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        raise ServiceError(
+            _("Your account is not linked to a person in the registry yet. Save your details on your account page "
+              "first."), code="no_person")
+    return person
+
+
+_ALREADY_ASKED = gettext_lazy("You already asked to join this organisation: wait for the answer.")
+
+
+def request_to_join(user, organisation):
+    """A person asks to represent ``organisation``. Its contact person, the national committee of its country
+    or a coordinator decides (``decide_join_request``)."""
+    _require(user, "network.request_to_join", organisation)
+    person = _own_person(user)
+    if Membership.objects.filter(person=person, organisation=organisation).exists():
+        raise ServiceError(_("You already belong to this organisation."), field="organisation", code="already_member")
+    if JoinRequest.objects.filter(person=person, organisation=organisation, status=JoinRequest.Status.PENDING).exists():
+        raise ServiceError(_ALREADY_ASKED, field="organisation", code="already_requested")
+    try:
+        with transaction.atomic():
+            return JoinRequest.objects.create(person=person, organisation=organisation, country=organisation.country)
+    except IntegrityError:  # a double submit raced past the check above
+        raise ServiceError(_ALREADY_ASKED, field="organisation", code="already_requested") from None
+
+
+def propose_organisation(user, *, name, country, sector):
+    """A person proposes an organisation that is not in the registry yet, to represent it. The national
+    committee of its country (or a coordinator) accepts it: it is then created, with the person as member
+    and contact."""
+    _require(user, "network.request_to_join")
+    person = _own_person(user)
+    clean = _cleaned(clean_organisation_values, {"name": name, "country": country, "sector": sector})
+    existing = Organisation.objects.filter(name_key=match_key(clean["name"]), country=clean["country"]).first()
+    if existing is not None:
+        raise ServiceError(
+            _("“%(name)s” is already in the registry for %(country)s: ask to join it instead.")
+            % {"name": existing.name, "country": countries.name(existing.country)}, field="name", code="exists")
+    pending = JoinRequest.objects.filter(
+        person=person, organisation__isnull=True, country=clean["country"], status=JoinRequest.Status.PENDING
+    ).values_list("name", flat=True)
+    if any(match_key(other) == match_key(clean["name"]) for other in pending):
+        raise ServiceError(_("You already proposed this organisation: wait for the answer."), field="name",
+                           code="already_requested")
+    return JoinRequest.objects.create(person=person, **clean)
+
+
+def decide_join_request(user, join_request, *, accept):
+    """Accept or decline a request to join (or a proposed organisation), once: claimed with a conditional
+    update, so two deciders cannot both act; the same decision again changes nothing. The person is told by
+    email after commit."""
+    if not user.has_perm("network.decide_join_request", join_request):
+        raise PermissionDenied(_(
+            "Only the organisation's contact person, the national committee of its country or a coordinator can "
+            "decide this request."))
+    S = JoinRequest.Status
+    to = S.ACCEPTED if accept else S.DECLINED
+    now = timezone.now()
+    with transaction.atomic():
+        if not JoinRequest.objects.filter(pk=join_request.pk, status=S.PENDING).update(
+            status=to, decided_by=user, decided_at=now
+        ):
+            current = JoinRequest.objects.filter(pk=join_request.pk).first()
+            if current is not None and current.status == to:
+                return current
+            raise ServiceError(_("This request was already decided. Reload the page."), code="conflict")
+        join_request.status, join_request.decided_by, join_request.decided_at = to, user, now
+        if accept:
+            organisation = join_request.organisation
+            if organisation is None:
+                _check_unique_organisation(join_request.name, join_request.country)
+                organisation = Organisation(
+                    name=join_request.name, country=join_request.country, sector=join_request.sector or Sector.OTHER,
+                    contact=join_request.person,
+                )
+                try:
+                    with transaction.atomic():
+                        organisation.save()
+                except IntegrityError:
+                    raise _duplicate_organisation_error(join_request.name, join_request.country) from None
+                JoinRequest.objects.filter(pk=join_request.pk).update(organisation=organisation)
+                join_request.organisation = organisation
+                audit.record(user, "organisation.created", target=organisation)
+            Membership.objects.get_or_create(person=join_request.person, organisation=organisation)
+        audit.record(user, f"join_request.{to}", target=join_request.person,
+                     note=f"organisation {join_request.organisation_id}" if join_request.organisation_id else "")
+        tasks.tell_join_decision(join_request)
+    return join_request

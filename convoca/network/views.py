@@ -18,14 +18,16 @@ from convoca.core.errors import ServiceError
 from convoca.core.second_factor import recent_second_factor
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 
-from . import queries, services
+from . import mail, queries, services
 from .forms import (
     CommitteeForm,
     CommitteeMemberForm,
     EraseForm,
+    JoinForm,
     OrganisationFilterForm,
     OrganisationForm,
     PersonForm,
+    ProposeForm,
 )
 from .models import NationalCommittee, Person, ShownAs, Visibility
 from .rules import can_see_field
@@ -315,3 +317,72 @@ def committee_member_remove(request, code, person_pk):
         _("%(name)s removed from the committee.") % {"name": person.display_name},
         committee,
     )
+
+
+# --- joining an organisation, deciding requests, unsubscribing ------------------------------------
+
+
+@login_required
+def join(request):
+    """Ask to represent an organisation, or propose a new one; see one's own requests."""
+    join_form = JoinForm(request.user, request.POST if request.POST.get("action") == "join" else None)
+    propose_form = ProposeForm(request.POST if request.POST.get("action") == "propose" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "join":
+            done = submit(
+                request, join_form,
+                lambda: services.request_to_join(request.user, join_form.cleaned_data["organisation"]),
+                _("Your request was sent. You will be told by email."), redirect_to="network:join",
+            )
+        else:
+            done = submit(
+                request, propose_form,
+                lambda: services.propose_organisation(request.user, **propose_form.cleaned_data),
+                _("Your proposal was sent to the national committee. You will be told by email."),
+                redirect_to="network:join",
+            )
+        if done:
+            return done
+    return render(request, "network/join.html", {
+        "join_form": join_form, "propose_form": propose_form, "mine": queries.own_join_requests(request.user),
+        "can_decide": queries.join_requests_to_decide(request.user).exists(),
+    })
+
+
+@login_required
+def join_requests(request):
+    require(request, "network.list_join_requests")
+    rows = list(queries.join_requests_to_decide(request.user)[:200])
+    for row in rows:
+        row.person_name = row.person.display_name  # disclosed to those who decide (the join page says so)
+    return render(request, "network/join_requests.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def join_request_decide(request, pk):
+    join_request = get_for_user(request, queries.join_requests_to_decide(request.user), pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    if request.POST.get("decision") not in ("accept", "decline"):
+        messages.error(request, _("Choose to accept or to decline."))
+        return redirect("network:join_requests")
+    return perform(
+        request, lambda: services.decide_join_request(request.user, join_request, accept=accept),
+        _("Accepted.") if accept else _("Declined."), "network:join_requests",
+    )
+
+
+def unsubscribe(request, token):
+    """A GET only shows the question (mail scanners open links); the POST unsubscribes."""
+    error = None
+    if request.method == "POST":
+        try:
+            services.unsubscribe_from_messages(token)
+        except ServiceError as refusal:
+            error = refusal.message
+        else:
+            return render(request, "network/unsubscribe.html", {"done": True})
+    elif mail.read_unsubscribe_token(token) is None:
+        error = _("This unsubscribe link is not valid. Copy the whole link from the email, or log in and change what "
+                  "you receive on your account page.")
+    return render(request, "network/unsubscribe.html", {"error": error}, status=400 if error else 200)

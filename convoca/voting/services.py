@@ -34,7 +34,7 @@ from convoca.core.roles import is_member
 from convoca.gatherings.models import Registration
 from convoca.texts.services import record_original
 
-from . import ballot_box, sealing
+from . import ballot_box, notifications, sealing
 from .models import WEIGHT_UNIT, Ballot, Option, Poll, Proxy, SealedBallot, Teller, Voter
 from .tally import Spec, compute_result
 
@@ -476,6 +476,7 @@ def open_poll(actor, poll, *, system=False):
             for reg, holder, weight in roll
         )
         _audit(poll, actor, "opened", "" if not system else "scheduled")
+        notifications.poll_opened(poll)
     ballot_box.forget_poll(poll.pk)
     return poll
 

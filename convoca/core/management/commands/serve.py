@@ -51,6 +51,7 @@ class Command(BaseCommand):
             raise CommandError(_("--workers must be at least 1."))
         if not no_collectstatic and "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        point_site_url(host, port)
         self.stdout.write(_("Serving Convoca on http://%(host)s:%(port)s/ with %(workers)s worker(s)")
                           % {"host": host, "port": port, "workers": workers})
         _raise_open_files_limit()  # each live stream is a connection, so a file descriptor
@@ -122,6 +123,24 @@ class Command(BaseCommand):
             workers_kill_timeout=WORKERS_KILL_TIMEOUT,
             **options,
         ).serve()
+
+
+def site_url_for(host, port):
+    """The address a browser on this machine reaches the server at: a wildcard address means this host."""
+    host = (host or "").strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def point_site_url(host, port):
+    """Without a SITE_URL of the operator's, emails' links point where this server listens: set here and
+    in the environment, which the workers and the ticker inherit."""
+    if not settings.SITE_URL_GIVEN:
+        settings.SITE_URL = os.environ["SITE_URL"] = site_url_for(host, port)
+    return settings.SITE_URL
 
 
 def _raise_open_files_limit():
