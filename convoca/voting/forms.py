@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,47 @@ class Radios(forms.RadioSelect):
 class Checkboxes(forms.CheckboxSelectMultiple):
     def id_for_label(self, id_, index="0"):
         return super().id_for_label(id_, index)
+
+
+class BlocWeights(forms.Widget):
+    """One number box per organisation (``<name>_org_<id>``), listed by name: bloc weights are picked from
+    the organisations of the gathering, never typed as internal ids. Drawn by voting/_picker.html."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.organisations = []  # (id, label), set by the form
+
+    def value_from_datadict(self, data, files, name):
+        return {org_id: (data.get(f"{name}_org_{org_id}") or "").strip() for org_id, _label in self.organisations}
+
+    def value_omitted_from_data(self, data, files, name):
+        return not any(f"{name}_org_{org_id}" in data for org_id, _label in self.organisations)
+
+    def id_for_label(self, id_):
+        return id_  # the fieldset around the boxes
+
+
+class BlocWeightsField(forms.Field):
+    widget = BlocWeights
+
+    def clean(self, value):
+        """{"org:ID": "weight"} for the boxes filled in; a box that is not a positive number is named."""
+        labels = dict(self.widget.organisations)
+        weights = {}
+        for org_id, raw in (value or {}).items():
+            if not raw:
+                continue
+            try:
+                number = Decimal(raw.replace(",", "."))
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite() or number <= 0 or number > 1_000_000:
+                raise forms.ValidationError(
+                    _("Weight for %(organisation)s: write a positive number, for example 2 or 1.5.")
+                    % {"organisation": labels.get(org_id, "")}
+                )
+            weights[f"org:{org_id}"] = format(number.normalize(), "f")
+        return weights
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -53,10 +96,10 @@ class PollForm(forms.Form):
         label=_("The chosen delegates"), queryset=Registration.objects.none(), required=False, widget=Checkboxes,
         help_text=_("Only when a chosen group votes."),
     )
-    custom_weights = forms.CharField(
-        label=_("Bloc weights"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Optional, one per line: org:ID = weight for an organisation, reg:ID = weight for a delegate. "
-                    "For example org:12 = 3"),
+    custom_weights = BlocWeightsField(
+        label=_("Bloc weights"), required=False,
+        help_text=_("Optional: how many votes an organisation's bloc carries (leave empty for the usual weight). "
+                    "With one vote per organisation, it is shared among its delegates."),
     )
     min_choices = forms.IntegerField(label=_("Fewest choices a voter must make"), required=False, min_value=0)
     max_choices = forms.IntegerField(label=_("Most choices a voter may make"), required=False, min_value=1)
@@ -84,30 +127,52 @@ class PollForm(forms.Form):
     def __init__(self, *args, gathering=None, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         qs = Registration.objects.none()
+        organisations = []
         if gathering is not None:
             qs = (
                 Registration.objects.filter(gathering=gathering, role=Registration.Role.DELEGATE,
                                             status=Registration.Status.ACCREDITED)
-                .select_related("person", "organisation").order_by("pk")
+                .select_related("person", "organisation").order_by("person__display_name", "pk")
             )
+            organisations = list(
+                qs.exclude(organisation=None).order_by("organisation__name")
+                .values_list("organisation_id", "organisation__name").distinct()
+            )
+            # Who votes, by default: those present once check-in has begun; before that, every accredited delegate.
+            checked_in = Registration.objects.filter(gathering=gathering, checked_in_at__isnull=False).exists()
+            self.fields["electorate"].initial = Poll.Electorate.PRESENT if checked_in else Poll.Electorate.ACCREDITED
         self.fields["chosen_voters"].queryset = qs
         self.fields["chosen_voters"].label_from_instance = lambda reg: delegate_label(viewer, reg)
+        self.fields["custom_weights"].widget.organisations = organisations
+
+    def weight_rows(self):
+        """The organisations' boxes for voting/_picker.html: (input name, id, organisation, value)."""
+        field = self["custom_weights"]
+        values = field.value() if self.is_bound else {}
+        return [
+            (f"{field.html_name}_org_{org_id}", f"{field.auto_id}_org_{org_id}", name, (values or {}).get(org_id, ""))
+            for org_id, name in self.fields["custom_weights"].widget.organisations
+        ]
+
+    def picker_open(self, name):
+        """A picker starts unfolded when it holds a choice or an error, or when a chosen group votes."""
+        if not self.is_bound:
+            return False
+        if self[name].errors or (name == "chosen_voters" and self.data.get("electorate") == Poll.Electorate.CHOSEN):
+            return True
+        value = self[name].value()
+        return any(value.values()) if isinstance(value, dict) else bool(value)
+
+    @property
+    def chosen_open(self):
+        return self.picker_open("chosen_voters")
+
+    @property
+    def weights_open(self):
+        return self.picker_open("custom_weights")
 
     def clean_chosen_voters(self):
         return [reg.pk for reg in self.cleaned_data.get("chosen_voters") or []]
-
-    def clean_custom_weights(self):
-        weights = {}
-        for number, line in enumerate((self.cleaned_data.get("custom_weights") or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, value = line.partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise forms.ValidationError(
-                    _("Line %(n)s: write org:ID = weight or reg:ID = weight.") % {"n": number}
-                )
-            weights[key.strip().replace(" ", "")] = value.strip()
-        return weights
 
 
 class AnnulForm(forms.Form):

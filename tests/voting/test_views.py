@@ -188,10 +188,11 @@ def test_it_creates_a_poll_for_a_chosen_group_with_bloc_weights_from_the_form(wo
     url = reverse("voting:create", args=["conferencia"])
     base = {"title": "Comisión", "kind": "yes_no", "secrecy": "secret", "electorate": "chosen",
             "weighting": "delegate", "majority": "simple", "base": "valid", "tie_break": "none"}
-    bad = as_user(w.alice).post(url, {**base, "chosen_voters": [str(w.bob_reg.pk)], "custom_weights": "org:1 three"})
-    assert "Line 1" in bad.content.decode()
-    ok = as_user(w.alice).post(url, {**base, "chosen_voters": [str(w.bob_reg.pk)],
-                                     "custom_weights": f"org:{w.org_co.pk} = 3"})
+    weight = f"custom_weights_org_{w.org_co.pk}"  # a box beside the organisation's name, not a typed id
+    bad = as_user(w.alice).post(url, {**base, "chosen_voters": [str(w.bob_reg.pk)], weight: "three"},
+                                HTTP_ACCEPT_LANGUAGE="en")
+    assert "Weight for Sindicato Andino: write a positive number" in bad.content.decode()
+    ok = as_user(w.alice).post(url, {**base, "chosen_voters": [str(w.bob_reg.pk)], weight: "3"})
     assert ok.status_code == 302
     poll = Poll.objects.get()
     assert list(poll.chosen_voters.all()) == [w.bob_reg] and poll.custom_weights == {f"org:{w.org_co.pk}": "3"}
