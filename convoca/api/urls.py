@@ -54,6 +54,8 @@ def authentication_error(request, exc):
 def _register_routers():
     from convoca.accounts.api import router as accounts_router
     from convoca.audit.api import router as audit_router
+    from convoca.endorsements.api import router as endorsements_router
+    from convoca.followup.api import router as followup_router
     from convoca.gatherings.api import router as gatherings_router
     from convoca.network.api import router as network_router
     from convoca.plenary.api import router as plenary_router
@@ -69,6 +71,8 @@ def _register_routers():
     api.add_router("/", proposals_router)
     api.add_router("/", plenary_router)
     api.add_router("/", audit_router)
+    api.add_router("/", endorsements_router)
+    api.add_router("/", followup_router)
 
 
 _register_routers()
