@@ -31,6 +31,7 @@ def export(person):
         "account": {
             "id": user.pk, "email": user.email, "date_joined": user.date_joined, "last_login": user.last_login,
             "is_active": user.is_active, "is_coordinator": user.is_coordinator, "is_translator": user.is_translator,
+            "language": user.language,
             "second_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         },
         "api_tokens": [
@@ -60,7 +61,8 @@ def erase(person):
     user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = user.is_coordinator = user.is_translator = False
     user.last_login = None
+    user.language = ""
     user.save(update_fields=["email", "password", "is_active", "is_staff", "is_superuser", "is_coordinator",
-                             "is_translator", "last_login"])
+                             "is_translator", "last_login", "language"])
     user.groups.clear()
     user.user_permissions.clear()

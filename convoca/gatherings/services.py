@@ -499,10 +499,12 @@ def refuse(user, registration, reason):
     now = timezone.now()
     with transaction.atomic():
         rows = Registration.objects.filter(pk=registration.pk)
+        news = rows.exclude(status=Registration.Status.REFUSED, refusal_reason=reason).exists()  # a retry: no email
         if not rows.update(status=Registration.Status.REFUSED, refusal_reason=reason, decided_by=user, decided_at=now):
             raise ServiceError(_("This registration no longer exists."), code="conflict")
         audit.record(user, "registration.refused", gathering=registration.gathering_id, target=registration)
-        notifications.notify(registration, "refused")
+        if news:
+            notifications.notify(registration, "refused")
     registration.status, registration.refusal_reason = Registration.Status.REFUSED, reason
     registration.decided_by, registration.decided_at = user, now
     return registration

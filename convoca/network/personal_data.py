@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Membership, NationalCommittee, Organisation, Person, ShownAs, Visibility
+from .models import AddressForm, JoinRequest, Membership, NationalCommittee, Organisation, Person, ShownAs, Visibility
 
 
 def export(person):
@@ -20,6 +20,8 @@ def export(person):
             "languages": person.language_list,
             "shown_as": person.shown_as,
             "pseudonym": person.pseudonym,
+            "address_form": person.address_form,
+            "messages_opt_out_at": person.messages_opt_out_at,
             "visibility": {name: getattr(person, f"{name}_visibility") for name in Person.VISIBLE_FIELDS},
             "created_at": person.created_at,
             "erased_at": person.erased_at,
@@ -35,6 +37,12 @@ def export(person):
             {"organisation": org.name, "country": org.country.code}
             for org in Organisation.objects.filter(contact=person).order_by("name_key")
         ],
+        "join_requests": [
+            {"organisation": r.organisation.name if r.organisation_id else r.name, "country": r.country.code,
+             "proposed": r.organisation_id is None or r.name != "", "status": r.status, "asked_at": r.created_at,
+             "decided_at": r.decided_at}
+            for r in JoinRequest.objects.filter(person=person).select_related("organisation").order_by("pk")
+        ],
     }
 
 
@@ -48,10 +56,12 @@ def erase(person):
     with translation.override(settings.LANGUAGE_CODE):
         erased_name = gettext("Erased person")
     Membership.objects.filter(person=person).delete()
+    JoinRequest.objects.filter(person=person).delete()
     for committee in NationalCommittee.objects.filter(members=person):
         committee.members.remove(person)
     Organisation.objects.filter(contact=person).update(contact=None)
     Person.objects.filter(pk=person.pk).update(
         display_name=erased_name, full_name="", email="", languages="", shown_as=ShownAs.PARTICIPANT, pseudonym="",
+        address_form=AddressForm.UNSAID,
         erased_at=timezone.now(), **{f"{name}_visibility": Visibility.COORDINATORS for name in Person.VISIBLE_FIELDS},
     )

@@ -114,3 +114,29 @@ def test_the_voters_of_a_poll_are_told_when_it_opens(world, site, mailoutbox, dj
     assert message.to == ["bob@example.org"]
     assert message.subject == "Hay una votación abierta: ¿Adoptamos la declaración?"
     assert f"{site}/votes/poll/{poll.pk}/" in message.body
+
+
+def test_refusing_again_for_the_same_reason_tells_nobody_twice(world, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        gatherings.refuse(world.alice, world.olga_reg, "Cupo completo")
+        gatherings.refuse(world.alice, world.olga_reg, "Cupo completo")  # a double submit
+    assert len(mailoutbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        gatherings.refuse(world.alice, world.olga_reg, "Otro motivo")  # a new reason is news
+    assert len(mailoutbox) == 2
+
+
+def test_the_person_s_data_has_their_choices_and_requests_and_erasure_removes_them(world):
+    from convoca.network import services as network
+
+    accounts_language = User.objects.filter(pk=world.nadia.pk)
+    accounts_language.update(language="fr")
+    network.update_person(world.alice, world.nadia_person, address_form="feminine")
+    network.request_to_join(world.nadia, world.org_mx)
+    person = type(world.nadia_person).objects.get(pk=world.nadia_person.pk)
+    text = repr(network.export_person_data(world.nadia, person))
+    assert "'address_form': 'feminine'" in text and "Red Migrante del Norte" in text and "'language': 'fr'" in text
+    network.erase_person(world.nadia, world.nadia_person)
+    world.nadia_person.refresh_from_db()
+    assert world.nadia_person.address_form == "" and not world.nadia_person.join_requests.exists()
+    assert User.objects.get(pk=world.nadia.pk).language == ""
