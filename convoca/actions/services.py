@@ -27,6 +27,7 @@ from .models import Action, ActionType, Campaign, Rsvp, TrustedHost, Visibility
 CONFIRM_SALT = "actions.rsvp.confirm"
 CONFIRM_MAX_AGE = 14 * 24 * 3600  # a confirmation link works for two weeks
 MAX_ACTION_DAYS = 7  # an action lasts a week at most
+MAX_YEARS_AHEAD = 3
 
 
 def campaign_topic(campaign_id):
@@ -85,6 +86,11 @@ def zone_of(name):
 def local_times(start, end, zone_name):
     """The aware UTC datetimes of a start and end typed as local times (naive) in ``zone_name``."""
     zone = zone_of(zone_name)
+    this_year = timezone.now().year
+    for value, field in ((start, "starts_at"), (end, "ends_at")):
+        if not this_year - 1 <= value.year <= this_year + MAX_YEARS_AHEAD:
+            raise ServiceError(_("Give a date within the next %(years)s years.") % {"years": MAX_YEARS_AHEAD},
+                               field=field)
     if timezone.is_aware(start):
         start = timezone.make_naive(start, zone)
     if timezone.is_aware(end):

@@ -53,6 +53,7 @@ def authentication_error(request, exc):
 
 def _register_routers():
     from convoca.accounts.api import router as accounts_router
+    from convoca.actions.api import router as actions_router
     from convoca.audit.api import router as audit_router
     from convoca.endorsements.api import router as endorsements_router
     from convoca.followup.api import router as followup_router
@@ -70,6 +71,7 @@ def _register_routers():
     api.add_router("/", texts_router)
     api.add_router("/", proposals_router)
     api.add_router("/", plenary_router)
+    api.add_router("/", actions_router)
     api.add_router("/", audit_router)
     api.add_router("/", endorsements_router)
     api.add_router("/", followup_router)

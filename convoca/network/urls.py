@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import list_views, views
 
 app_name = "network"
 urlpatterns = [
-    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/", list_views.organisation_list, name="organisations"),
+    path("organisations/export/", list_views.organisation_export, name="organisations_export"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
@@ -12,7 +13,8 @@ urlpatterns = [
     path("organisations/join/requests/", views.join_requests, name="join_requests"),
     path("organisations/join/requests/<int:pk>/decide/", views.join_request_decide, name="join_request_decide"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("people/", views.person_list, name="people"),
+    path("people/", list_views.person_list, name="people"),
+    path("people/export/", list_views.person_export, name="people_export"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from convoca.core.errors import ServiceError
 from convoca.core.second_factor import recent_second_factor
-from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
+from convoca.core.web import apply_service_error, get_for_user, perform, require, submit
 
 from . import mail, queries, services
 from .forms import (
@@ -24,7 +24,6 @@ from .forms import (
     CommitteeMemberForm,
     EraseForm,
     JoinForm,
-    OrganisationFilterForm,
     OrganisationForm,
     PersonForm,
     ProposeForm,
@@ -44,19 +43,6 @@ def _get_organisation_for_user(request, pk):
     """The organisation if the user may see it; 404 otherwise (a private
     organisation's existence is not revealed)."""
     return get_for_user(request, queries.organisations_visible_to(request.user), pk=pk)
-
-
-def organisation_list(request):
-    visible = queries.organisations_visible_to(request.user)
-    form = OrganisationFilterForm(request.GET or None, country_codes=queries.organisation_countries(visible))
-    filters = form.filters() if request.GET else {}
-    page = paginate(request, visible.filter(**filters).order_by("name_key", "pk"), PAGE_SIZE)
-    return render(request, "network/organisation_list.html", {
-        "form": form,
-        "page": page,
-        "query": query_without_page(request),
-        "can_add": request.user.has_perm("network.add_organisation"),
-    })
 
 
 def organisation_detail(request, pk):
@@ -109,19 +95,6 @@ def _get_person_for_user(request, pk):
     people are indistinguishable from people who do not exist."""
     require(request, "network.view_person")
     return get_for_user(request, queries.people_visible_to(request.user), pk=pk)
-
-
-@login_required
-def person_list(request):
-    require(request, "network.list_people")
-    page = paginate(request, queries.people_visible_to(request.user).order_by("display_name", "pk"), PAGE_SIZE)
-    cards = [queries.person_card(request.user, person) for person in page.object_list]
-    return render(request, "network/person_list.html", {
-        "page": page,
-        "cards": cards,
-        "query": query_without_page(request),
-        "can_add": request.user.has_perm("network.add_person"),
-    })
 
 
 @login_required
