@@ -18,6 +18,15 @@ MATRIX = {
         "expect": {"anonymous": 302, "alice": 200, "carla": 200, "*": 403},
     },
     "network:people": {"expect": MEMBERS_ONLY},
+    # downloads of the lists: coordinators, and committees (their country's rows)
+    "network:people_export": {
+        "method": "post", "data": lambda w: {"format": "csv"},
+        "expect": {"anonymous": 302, "alice": 200, "carla": 200, "marco": 200, "*": 403},
+    },
+    "network:organisations_export": {
+        "method": "post", "data": lambda w: {"format": "csv"},
+        "expect": {"anonymous": 302, "alice": 200, "carla": 200, "marco": 200, "*": 403},
+    },
     "network:person": {
         "args": lambda w: [w.bob_person.pk],
         "expect": {"anonymous": 302, "alice": 200, "bob": 200, "*": 404},
