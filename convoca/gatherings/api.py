@@ -12,7 +12,7 @@ from ninja import Router, Schema
 from convoca.accounts.second_factor import require_recent_second_factor
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
-from convoca.network.models import Organisation
+from convoca.network.models import Organisation, Sector
 from convoca.texts import languages
 from convoca.texts.queries import localize
 
@@ -281,9 +281,14 @@ def create_gathering(request, payload: GatheringIn):
     "/gatherings/{slug}/registrations", response={200: RegistrationPage, **ERRORS}, auth=token_or_session,
     summary="Registrations of a gathering",
 )
-def list_registrations(request, slug: str, status: str = None, role: str = None, limit: str = None, offset: str = None):
+def list_registrations(
+    request, slug: str, status: str = None, role: str = None, limit: str = None, offset: str = None,
+    q: str = None, mandate: str = None, country: str = None, sector: str = None, checked_in: str = None,
+):
     """Organisers only: coordinators, and the national committee for its own preparatory meeting.
-    Filter by ``status`` and ``role``; page with ``limit`` (at most 500) and ``offset``."""
+    Filter by ``status``, ``role``, ``mandate``, ``country`` and ``sector`` (of the organisation),
+    ``checked_in`` (yes/no) and ``q`` (words of the name or organisation, accents and capitals aside);
+    page with ``limit`` (at most 500) and ``offset``."""
     gathering = _gathering(slug)
     if not request.user.has_perm("gatherings.list_registrations", gathering):
         raise PermissionDenied(_("Only the organisers of this gathering can see its registrations."))
@@ -291,9 +296,16 @@ def list_registrations(request, slug: str, status: str = None, role: str = None,
     role = _choice(role, Registration.Role.values, "role")
     limit = _int(limit, 100, "limit", 1, 500)
     offset = _int(offset, 0, "offset", 0, 10**9)
-    rows = queries.registrations_for(gathering, status=status, role=role)
+    filters = {
+        "search": _text(q, "q")[:100],
+        "mandate": _choice(mandate, Registration.Mandate.values, "mandate") or "",
+        "country": (_text(country, "country").strip().upper())[:2],
+        "sector": _choice(sector, Sector.values, "sector") or "",
+        "checked_in": _choice(checked_in, ["yes", "no"], "checked_in") or "",
+    }
+    rows = queries.registrations_for(gathering, status=status, role=role, **filters)
     counts = queries.counts_by_status(gathering, role=role)
-    count = counts[status] if status else counts["total"]
+    count = rows.count() if any(filters.values()) else counts[status] if status else counts["total"]
     return {
         "count": count, "limit": limit, "offset": offset, "counts": counts,
         "items": [_registration_out(request.user, r) for r in rows[offset : offset + limit]],

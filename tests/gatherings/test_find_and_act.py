@@ -354,3 +354,32 @@ def test_the_download_counts_the_same_queries_for_one_and_three_rows(as_user, wo
 
 def test_registrations_for_keeps_its_old_arguments(world):
     assert list(queries.registrations_for(world.conference, status="accredited")) == [world.bob_reg]
+
+
+def test_a_full_page_of_the_list_stays_light(as_user, world):
+    """50 rows (a page) of varied delegates: under 50 kB gzipped, as a browser receives it (UI.md)."""
+    import gzip
+
+    for i in range(60):
+        org = world.org_co if i % 2 else world.org_mx
+        delegate(world, world.conference, Person.objects.create(display_name=f"Delegada Núñez {i}"), org,
+                 mandate="confirmed" if i % 3 else "pending")
+    body = as_user(world.alice).get(LIST.format("conferencia")).content
+    assert _rows(body.decode()) == 50
+    assert len(gzip.compress(body, 6)) < 50_000 and len(body) < 120_000, (len(body), len(gzip.compress(body, 6)))
+
+
+def test_the_api_searches_and_filters_as_the_page_does(world):
+    from django.test import Client
+
+    from .test_api import bearer
+
+    ana = Person.objects.create(display_name="Ana Díaz")
+    delegate(world, world.conference, ana, world.org_mx)
+    client, auth = Client(), bearer(world.alice)
+    url = "/api/v1/gatherings/conferencia/registrations"
+    body = client.get(f"{url}?q=DIAZ&mandate=pending&country=mx", **auth).json()
+    assert body["count"] == 1 and [item["id"] for item in body["items"]] == [ana.registrations.get().pk]
+    assert client.get(f"{url}?q=diaz&country=CO", **auth).json()["count"] == 0
+    for bad in ["mandate=maybe", "sector=nope", "checked_in=2"]:
+        assert client.get(f"{url}?{bad}", **auth).status_code == 400, bad
