@@ -64,4 +64,10 @@ MATRIX = {
         "args": _reg("bob_reg"), "method": "post", "data": lambda w: {},
         "expect": {"anonymous": LOGIN, "alice": 302, "carla": 403, "bob": 403, "*": 404},
     },
+    # Writing to participants (issue 11): coordinators, and national committees at the conference (their
+    # country's participants) or at their own preparatory meeting.
+    "gatherings:message": {
+        "args": lambda w: ["conferencia"],
+        "expect": {"anonymous": LOGIN, "alice": 200, "carla": 200, "marco": 200, "*": 403},
+    },
 }

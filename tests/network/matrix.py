@@ -69,4 +69,26 @@ MATRIX = {
         "data": lambda w: {},
         "expect": {"anonymous": 302, "alice": 302, "*": 403},
     },
+    # Joining an organisation (issue 11): any member asks; a request is decided by the organisation's contact, its
+    # country's committee or a coordinator (the first, alice, acts; to the others it is no longer there: 404).
+    "network:join": {"expect": MEMBERS_ONLY},
+    "network:join_requests": {"expect": MEMBERS_ONLY},
+    "network:join_request_decide": {
+        "args": lambda w: [_join_request(w)], "method": "post", "data": lambda w: {"decision": "accept"},
+        "expect": {"anonymous": 302, "alice": 302, "*": 404},
+    },
+    # The unsubscribe link of a message to participants: the signed link is the proof, no login.
+    "network:unsubscribe": {"args": lambda w: [_unsubscribe_token(w)], "expect": {"*": 200}},
 }
+
+
+def _join_request(w):
+    from convoca.network.models import JoinRequest
+
+    return JoinRequest.objects.get_or_create(person=w.tomas_person, organisation=w.org_mx, country="MX")[0].pk
+
+
+def _unsubscribe_token(w):
+    from convoca.network.mail import unsubscribe_token
+
+    return unsubscribe_token(w.olga_person)
