@@ -10,4 +10,4 @@ def tick(now):
     pending = Gathering.objects.filter(
         proposals__state=Proposal.State.ADOPTED, proposals__implementation__isnull=True,
     ).distinct()
-    return sum(services.ensure_implementations(gathering) for gathering in pending)
+    return {"implementations": sum(services.ensure_implementations(gathering) for gathering in pending)}

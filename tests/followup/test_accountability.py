@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_the_ticker_gives_each_adopted_resolution_a_record_once(world):
     adopted = proposal(world, state="adopted")
     proposal(world, state="rejected", title="Otra")
-    assert ticks.tick(timezone.now()) == 1
-    assert ticks.tick(timezone.now()) == 0
+    assert ticks.tick(timezone.now()) == {"implementations": 1}
+    assert ticks.tick(timezone.now()) == {"implementations": 0}
     assert list(Implementation.objects.values_list("proposal", "status")) == [(adopted.pk, "not_started")]
 
 
