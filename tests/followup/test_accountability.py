@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from convoca.audit import queries as audit_queries
 from convoca.core.errors import PermissionDenied, ServiceError
 from convoca.followup import services, ticks
 from convoca.followup.models import Implementation
@@ -124,3 +125,11 @@ def test_the_page_costs_the_same_queries_for_1_and_3(world, client, django_asser
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert "Tres" in client.get(url).content.decode()
     assert Gathering.objects.count() == 3
+
+
+def test_the_audit_trail_names_groups_and_resolutions(world):
+    item = resolution(world)
+    found = audit_queries.labels(world.alice, [("followup.workinggroup", item.group_id),
+                                               ("followup.implementation", item.pk)])
+    assert found[("followup.workinggroup", str(item.group_id))] == "Grupo de migración"
+    assert found[("followup.implementation", str(item.pk))] == item.proposal.number
