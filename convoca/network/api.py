@@ -296,3 +296,79 @@ def list_committees(request):
         for committee in queries.committees_with_visible_members(request.user)
     ]
 
+
+
+# --- joining organisations (issue 11) ------------------------------------------------------
+
+
+class JoinRequestIn(Schema):
+    organisation_id: int | None = Field(None, ge=1, le=MAX_OFFSET, description="To join an organisation in the registry.")
+    name: str = Field("", description="Or, to propose a new organisation: its name, country and sector.")
+    country: str = ""
+    sector: str = ""
+
+
+class JoinRequestOut(Schema):
+    id: int
+    organisation_id: int | None
+    name: str
+    country: str
+    proposed: bool
+    status: str
+    person: str | None = Field(None, description="The display name of who asked, for those who decide.")
+
+
+class JoinDecisionIn(Schema):
+    accept: bool
+
+
+def _join_request_out(join_request, *, with_person=False):
+    return {
+        "id": join_request.pk,
+        "organisation_id": join_request.organisation_id,
+        "name": join_request.organisation.name if join_request.organisation_id else join_request.name,
+        "country": join_request.country.code,
+        "proposed": join_request.organisation_id is None or bool(join_request.name),
+        "status": join_request.status,
+        "person": join_request.person.display_name if with_person else None,
+    }
+
+
+@router.post("/join-requests", response={201: JoinRequestOut, 400: Error, 401: Error, 403: Error, 404: Error},
+             auth=token_or_session)
+def create_join_request(request, payload: JoinRequestIn):
+    """Ask to represent an organisation (``organisation_id``), or propose a new one (``name``, ``country``,
+    ``sector``). The organisation's contact, its country's national committee or a coordinator decides."""
+    if payload.organisation_id is not None:
+        organisation = _visible_organisation(request, payload.organisation_id)
+        join_request = services.request_to_join(request.user, organisation)
+    else:
+        join_request = services.propose_organisation(
+            request.user, name=payload.name, country=payload.country, sector=payload.sector
+        )
+    return 201, _join_request_out(join_request)
+
+
+@router.get("/join-requests", response={200: list[JoinRequestOut], 401: Error}, auth=token_or_session)
+def list_own_join_requests(request):
+    """The caller's own requests, newest first."""
+    return [_join_request_out(r) for r in queries.own_join_requests(request.user)]
+
+
+@router.get("/join-requests/to-decide", response={200: list[JoinRequestOut], 401: Error}, auth=token_or_session)
+def list_join_requests_to_decide(request):
+    """The pending requests the caller may decide, oldest first (200 at most)."""
+    return [_join_request_out(r, with_person=True) for r in queries.join_requests_to_decide(request.user)[:MAX_LIMIT]]
+
+
+@router.post("/join-requests/{join_request_id}/decision",
+             response={200: JoinRequestOut, 400: Error, 401: Error, 403: Error, 404: Error}, auth=token_or_session)
+def decide_join_request(request, join_request_id: int, payload: JoinDecisionIn):
+    """Accept or decline a pending request; one the caller may not decide is a 404, as a missing one."""
+    if not 0 < join_request_id <= MAX_OFFSET:
+        raise NotFound()
+    join_request = queries.join_requests_to_decide(request.user).filter(pk=join_request_id).first()
+    if join_request is None:
+        raise NotFound()
+    decided = services.decide_join_request(request.user, join_request, accept=payload.accept)
+    return _join_request_out(decided, with_person=True)

@@ -120,3 +120,34 @@ def test_the_pages(world, newcomer, as_user, mailoutbox, django_capture_on_commi
     request.refresh_from_db()
     assert request.status == JoinRequest.Status.ACCEPTED
     assert len(mailoutbox) == 1
+
+
+def test_the_api_asks_lists_and_decides(world, newcomer, client, mailoutbox, django_capture_on_commit_callbacks):
+    from tests.network.helpers import bearer
+
+    asked = client.post("/api/v1/join-requests", {"organisation_id": world.org_mx.pk}, content_type="application/json",
+                        headers=bearer(newcomer))
+    assert asked.status_code == 201, asked.content
+    body = asked.json()
+    assert body["name"] == "Red Migrante del Norte" and body["status"] == "pending" and body["person"] is None
+    again = client.post("/api/v1/join-requests", {"organisation_id": world.org_mx.pk},
+                        content_type="application/json", headers=bearer(newcomer))
+    assert again.status_code == 400 and again.json()["code"] == "already_requested"
+    for bad in ({"organisation_id": 10**12}, {"organisation_id": 0}, {"name": "X", "country": "Narnia", "sector": "x"},
+                {}):
+        response = client.post("/api/v1/join-requests", bad, content_type="application/json", headers=bearer(newcomer))
+        assert response.status_code in (400, 404), (bad, response.status_code)
+    assert [r["name"] for r in client.get("/api/v1/join-requests", headers=bearer(newcomer)).json()] == [
+        "Red Migrante del Norte"]
+    assert client.get("/api/v1/join-requests/to-decide", headers=bearer(world.carla)).json() == []
+    [waiting] = client.get("/api/v1/join-requests/to-decide", headers=bearer(world.marco)).json()
+    assert waiting["person"] == "Nueva Persona"
+    url = f"/api/v1/join-requests/{waiting['id']}/decision"
+    assert client.post(url, {"accept": True}, content_type="application/json",
+                       headers=bearer(world.carla)).status_code == 404  # the wrong committee: as missing
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = client.post(url, {"accept": True}, content_type="application/json", headers=bearer(world.marco))
+    assert decided.status_code == 200 and decided.json()["status"] == "accepted"
+    assert len(mailoutbox) == 1
+    assert client.post("/api/v1/join-requests/99999999999999999999/decision", {"accept": True},
+                       content_type="application/json", headers=bearer(world.marco)).status_code in (404, 422, 400)
