@@ -238,7 +238,7 @@ def poll_view(viewer, item, *, public=False):
         shown.can_vote = not public and viewer.has_perm("voting.vote", poll)
     elif poll.state == Poll.State.PUBLISHED and poll.result:
         if public or voting_queries.can_see_results(viewer, poll):
-            shown.result = voting_queries.labelled_result(poll, poll.result)
+            shown.result = voting_queries.labelled_result(poll, poll.result, voting_queries.shown(poll)[1])
     return shown
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
@@ -11,6 +12,7 @@ from convoca.audit import queries as audit_queries
 from convoca.core.api_auth import optional, token_or_session
 from convoca.core.errors import NotFound, PermissionDenied
 from convoca.gatherings.models import Gathering, Registration
+from convoca.texts.queries import localize
 
 from . import queries, services
 from .models import Proxy, weight_display
@@ -121,6 +123,8 @@ class PollOut(Schema):
     gathering: str
     title: str
     description: str
+    language: str
+    original_language: str
     kind: str
     secrecy: str
     state: str
@@ -149,9 +153,23 @@ class PollOut(Schema):
     counted: bool
 
 
+def _localize(polls):
+    """Polls with their options, each with ``.localized`` in the caller's language: one query for them all."""
+    polls = list(polls)
+    prefetch_related_objects(polls, "options")
+    localize([*polls, *(o for p in polls for o in p.options.all())])
+    return polls
+
+
 def poll_out(poll):
+    """A poll as the API shows it: its texts in the caller's language (``Accept-Language``) where a version
+    exists, with ``language`` saying which, as the proposals do."""
+    if not hasattr(poll, "localized"):
+        _localize([poll])
+    text = poll.localized
     return {
-        "id": poll.pk, "gathering": poll.gathering.slug, "title": poll.title, "description": poll.description,
+        "id": poll.pk, "gathering": poll.gathering.slug, "title": text["title"].text,
+        "description": text["description"].text, "language": text.language, "original_language": poll.original_language,
         "kind": poll.kind, "secrecy": poll.secrecy, "state": poll.state, "electorate": poll.electorate,
         "weighting": poll.weighting, "min_choices": poll.min_choices, "max_choices": poll.max_choices,
         "seats": poll.seats, "quorum_percent": str(poll.quorum_percent), "majority": poll.majority,
@@ -160,7 +178,8 @@ def poll_out(poll):
         "allow_change": poll.allow_change, "results_while_open": poll.results_while_open,
         "opens_at": poll.opens_at, "closes_at": poll.closes_at, "opened_at": poll.opened_at,
         "closed_at": poll.closed_at, "published_at": poll.published_at, "annul_reason": poll.annul_reason,
-        "options": [{"id": o.pk, "code": o.code, "label": str(o.display)} for o in poll.options.all()],
+        "options": [{"id": o.pk, "code": o.code, "label": o.localized["label"].text if o.label else str(o.display)}
+                    for o in poll.options.all()],
         "tellers_needed": poll.tellers_needed if poll.is_secret else 0,
         "tellers": [{"position": t.position, "user": t.user_id, "ready": t.is_ready} for t in poll.tellers.all()],
         "counted": poll.is_counted,
@@ -189,7 +208,7 @@ def list_polls(request, gathering: str):
     g = _gathering(gathering)
     if not request.user.has_perm("voting.view_polls", g):
         raise PermissionDenied()
-    return [poll_out(p) for p in queries.polls_for(g).prefetch_related("options", "tellers")]
+    return [poll_out(p) for p in _localize(queries.polls_for(g).prefetch_related("options", "tellers"))]
 
 
 @router.post("/polls", response={201: PollOut, **ERRORS}, auth=token_or_session, url_name="voting_create")

@@ -83,6 +83,9 @@ class PollSpec:
     # Shared by the threads of this process: read it, never change it.
     poll: object = None
     verified: float = 0.0  # time.monotonic() when the database last said the poll is open (see open_spec)
+    # language -> (time.monotonic() when drawn, poll, options) as shown in it (``voting.queries.shown``), drawn
+    # again every SHOWN_TTL seconds: a translation saved while the poll is open reaches its voters that soon.
+    shown: dict = field(default_factory=dict)
 
 
 # In-process, not Django's cache: every cast and the group-commit writer use these live
@@ -168,6 +171,8 @@ def _load_spec(poll_id):
             _specs[poll_id] = spec
     return spec
 
+
+SHOWN_TTL = 10.0  # seconds: how long the ballot page keeps an open poll's texts in one language
 
 STATE_TTL = 1.0  # seconds: how long the ballot page trusts that a poll it keeps is still open
 

@@ -1,6 +1,8 @@
 """Reads shared by the web pages and the API. Every query is scoped to its
 poll or gathering."""
 
+import copy
+
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
@@ -12,8 +14,32 @@ from convoca.audit import queries as audit_queries
 from convoca.core.roles import is_member
 from convoca.network.models import Sector
 from convoca.network.rules import can_see_field
+from convoca.texts.queries import localize
 
 from .models import Ballot, Option, Participation, Poll, Teller, Voter, weight_display
+
+
+def shown(poll, options=None, language=None):
+    """Copies of ``poll`` and its ``options`` (read in ballot order when None) holding their texts as a reader
+    of ``language`` (the request's when None) sees them: title, description and labels from the version in
+    that language where one exists, else the original. Each copy has ``.localized`` (for ``lang``
+    attributes); the poll copy has ``texts_stamp``, which changes when any of those versions does (for the
+    keys of cached fragments). For display and ballots only: never saved. Two queries at most."""
+    language = language or get_language()
+    if options is None:
+        options = Option.objects.filter(poll_id=poll.pk).order_by("position", "pk")
+    copies = [copy.copy(poll), *(copy.copy(o) for o in options)]
+    localize(copies, language)
+    poll_copy, option_copies = copies[0], copies[1:]
+    poll_copy.title = poll_copy.localized["title"].text
+    poll_copy.description = poll_copy.localized["description"].text
+    for option in option_copies:
+        option.poll = poll_copy  # what a ballot form reads of an option's poll, without a query
+        if option.label:  # a built-in answer (yes, no...) has no label: gettext translates its code
+            option.label = option.localized["label"].text
+    stamps = [c.localized.translated_at.isoformat() for c in copies if c.localized.translated_at]
+    poll_copy.texts_stamp = max(stamps, default="-")
+    return poll_copy, option_copies
 
 
 def polls_for(gathering):
@@ -134,9 +160,10 @@ def live_result(poll):
     return None if poll.is_secret else count_poll(poll)  # a secret poll's ballots are sealed until its count
 
 
-def labelled_result(poll, result):
-    """The stored result with option labels and weights shown as votes."""
-    options = list(Option.objects.filter(poll=poll))
+def labelled_result(poll, result, options=None):
+    """The stored result with option labels (of ``options`` when given: ``shown``'s, in the reader's language)
+    and weights shown as votes."""
+    options = list(Option.objects.filter(poll=poll)) if options is None else options
     label = {str(o.pk): str(o.display) for o in options}
     unit = result.get("unit", poll.weight_unit)
     rows = [

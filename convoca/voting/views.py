@@ -1,11 +1,13 @@
 """Thin views: an access helper, a form, one service call, render or redirect."""
 
+import time
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from convoca.accounts.second_factor import recent_second_factor
 from convoca.core.errors import ServiceError
 from convoca.core.web import apply_service_error, get_for_user, perform, require, submit
 from convoca.gatherings.models import Gathering
+from convoca.texts.queries import localize
 
 from . import ballot_box, queries, services
 from .forms import AnnulForm, BallotForm, CountForm, PollForm, ProxyForm, TellerPassphraseForm, delegate_label
@@ -62,10 +65,22 @@ def _ballot_options(poll, spec=None):
             for pk, code in spec.options.items()]
 
 
+def _shown(poll, spec=None):
+    """``poll`` and its options in the reader's language (``queries.shown``). An open poll's are kept with its
+    spec and drawn again every ``SHOWN_TTL`` seconds (the original is frozen; a translation may arrive)."""
+    if spec is None:
+        return queries.shown(poll)
+    language = get_language()
+    found = spec.shown.get(language)
+    if found is None or time.monotonic() - found[0] > ballot_box.SHOWN_TTL:
+        found = spec.shown[language] = (time.monotonic(), *queries.shown(poll, language=language))
+    return found[1], found[2]
+
+
 @login_required
 def poll_list(request, slug):
     gathering = get_for_user(request, Gathering, "voting.view_polls", slug=slug)
-    polls = list(queries.polls_for(gathering))
+    polls = localize(queries.polls_for(gathering))
     return render(request, "voting/list.html", {
         "gathering": gathering, "polls": polls,
         "can_manage": request.user.has_perm("voting.manage_polls", gathering),
@@ -85,7 +100,7 @@ def poll_create(request, slug):
 def _ballot_context(request, poll, form=None, spec=None):
     """What the poll page shows to this viewer: ballot, turnout, results."""
     user = request.user
-    options = _ballot_options(poll, spec)
+    poll, options = _shown(poll, spec)
     context = {"poll": poll, "gathering": poll.gathering, "options": options,
                "can_manage": user.has_perm("voting.manage_poll", poll),
                # called by the template only when its cached rules fragment is missing
@@ -96,7 +111,7 @@ def _ballot_context(request, poll, form=None, spec=None):
     if poll.state != Poll.State.DRAFT:  # counted (or read from the shared cache) only when its fragment is drawn
         context["turnout"] = SimpleLazyObject(partial(queries.turnout, poll))
     if queries.can_see_results(user, poll):
-        context["result"] = queries.labelled_result(poll, queries.live_result(poll))
+        context["result"] = queries.labelled_result(poll, queries.live_result(poll), options)
     if poll.is_open and user.has_perm("voting.vote", poll):
         voted = queries.has_voted(user, poll)
         context["voted"] = voted
@@ -135,7 +150,7 @@ def poll_cast(request, pk):
             apply_service_error(form, exc)
         else:
             response = render(request, "voting/cast_done.html", {
-                "poll": poll, "gathering": poll.gathering, "result": result,
+                "poll": _shown(poll, spec)[0], "gathering": poll.gathering, "result": result,
                 "weight": weight_display(result.weight, result.unit), "receipts": _receipts_shown(request.user, result),
             })
             response["Cache-Control"] = "no-store"
@@ -197,7 +212,7 @@ def poll_annul(request, pk):
     form = AnnulForm(request.POST or None)
     saved = submit(request, form, lambda: services.annul_poll(request.user, poll, form.cleaned_data["reason"]),
                    _("The poll was annulled."), redirect_to=poll)
-    return saved or render(request, "voting/annul.html", {"poll": poll, "gathering": poll.gathering, "form": form})
+    return saved or render(request, "voting/annul.html", {"poll": localize([poll])[0], "gathering": poll.gathering, "form": form})
 
 
 @login_required
@@ -208,7 +223,7 @@ def poll_teller(request, pk):
     form = TellerPassphraseForm(request.POST or None)
     saved = submit(request, form, lambda: services.set_teller_passphrase(request.user, poll, form.cleaned_data["passphrase"]),
                    _("Your teller passphrase is set. Keep it safe: the count needs it."), redirect_to=poll)
-    return saved or render(request, "voting/teller.html", {"poll": poll, "gathering": poll.gathering, "form": form})
+    return saved or render(request, "voting/teller.html", {"poll": localize([poll])[0], "gathering": poll.gathering, "form": form})
 
 
 @login_required
@@ -229,17 +244,17 @@ def poll_count(request, pk):
         redirect_to=poll,
     )
     return saved or render(request, "voting/count.html", {
-        "poll": poll, "gathering": poll.gathering, "form": form, "tellers": tellers,
+        "poll": localize([poll])[0], "gathering": poll.gathering, "form": form, "tellers": tellers,
     })
 
 
 def poll_results(request, pk):
     """Published results with the rules they were counted by: public for a public gathering."""
     poll = get_for_user(request, queries.get_poll(pk))
+    poll, options = _shown(poll)
     context = {"poll": poll, "gathering": poll.gathering, "visible": queries.can_see_results(request.user, poll)}
     if context["visible"]:
-        options = list(poll.options.all())
-        context.update(result=queries.labelled_result(poll, queries.live_result(poll)),
+        context.update(result=queries.labelled_result(poll, queries.live_result(poll), options),
                        rules_text=rules_text(services.tally_spec(poll, options)),
                        receipts_published=queries.can_see_receipts(request.user, poll))
     return render(request, "voting/results.html", context)
@@ -249,7 +264,8 @@ def poll_receipts(request, pk):
     """Public once the results are published: every receipt with its choice, to check one's own ballot and
     to recount."""
     poll = get_for_user(request, queries.get_poll(pk))
-    context = {"poll": poll, "gathering": poll.gathering, "published": queries.can_see_receipts(request.user, poll)}
+    context = {"poll": localize([poll])[0], "gathering": poll.gathering,
+               "published": queries.can_see_receipts(request.user, poll)}
     if context["published"]:
         rows = queries.receipts(poll, request.user)
         wanted = request.GET.get("receipt", "").strip().upper()
@@ -272,7 +288,7 @@ def poll_turnout(request, pk):
 def poll_audit(request, pk):
     poll = _poll_for(request, pk, "voting.view_audit")
     entries = queries.audit_trail(request.user, poll)
-    return render(request, "voting/audit.html", {"poll": poll, "gathering": poll.gathering, "entries": entries})
+    return render(request, "voting/audit.html", {"poll": localize([poll])[0], "gathering": poll.gathering, "entries": entries})
 
 
 @login_required
