@@ -2,7 +2,7 @@
 cached per campaign version (every change that moves them bumps it), so a thousand open pages asking again
 after an event cost one query between them."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Sum
@@ -37,7 +37,7 @@ def filtered(campaign, *, country="", city="", kind="", day=None, zone=None):
     if day is not None:
         zone = zone or timezone.get_current_timezone()
         start = datetime.combine(day, time.min, tzinfo=zone)
-        actions = actions.filter(starts_at__gte=start, starts_at__lt=start + timezone.timedelta(days=1))
+        actions = actions.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
     return actions.order_by("starts_at", "pk")
 
 

@@ -88,7 +88,10 @@ def local_times(start, end, zone_name):
     zone = zone_of(zone_name)
     this_year = timezone.now().year
     for value, field in ((start, "starts_at"), (end, "ends_at")):
-        if not this_year - 1 <= value.year <= this_year + MAX_YEARS_AHEAD:
+        if value.year < this_year - 1:
+            raise ServiceError(_("This start time has already passed. Check the date and the time zone."),
+                               field="starts_at")
+        if value.year > this_year + MAX_YEARS_AHEAD:
             raise ServiceError(_("Give a date within the next %(years)s years.") % {"years": MAX_YEARS_AHEAD},
                                field=field)
     if timezone.is_aware(start):
