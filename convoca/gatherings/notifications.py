@@ -69,7 +69,14 @@ def message_to_participants(gathering_id: int, person_ids: list[int], subject: s
     if gathering is None:
         return
     link = mail.site_link(reverse("gatherings:detail", args=[gathering.slug]))
-    for person in Person.objects.select_related("user").filter(pk__in=person_ids, erased_at__isnull=True):
-        mail.email_person(person, "gatherings/email/message", {
-            "gathering": gathering, "subject": subject, "body": body, "link": link,
-        }, from_organisers=True)
+    failed = 0
+    people = list(Person.objects.select_related("user").filter(pk__in=person_ids, erased_at__isnull=True))
+    for person in people:
+        try:
+            mail.email_person(person, "gatherings/email/message", {
+                "gathering": gathering, "subject": subject, "body": body, "link": link,
+            }, from_organisers=True)
+        except mail.EmailNotSent:
+            failed += 1  # the others still get theirs
+    if failed:
+        raise mail.EmailNotSent(f"{failed} of {len(people)} emails not sent")

@@ -10,6 +10,8 @@ signed for that one purpose (its own salt), naming only the person. Following it
 sets ``Person.messages_opt_out_at``; such messages then skip the person. Security and decision emails do not.
 """
 
+import smtplib
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -83,5 +85,13 @@ def email_person(person, template, context, *, from_organisers=False):
     headers = {}
     if from_organisers:
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
+    try:
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
+    except (OSError, smtplib.SMTPException) as error:  # SMTPException is an OSError; said for the reader
+        # An SMTP refusal names the address, and a failed task's traceback goes to the log: keep only its kind.
+        raise EmailNotSent(type(error).__name__) from None
     return True
+
+
+class EmailNotSent(Exception):
+    """An email could not be sent; the message names the kind of failure, never the recipient."""

@@ -25,5 +25,13 @@ def tell_voters(poll_id: int) -> None:
         return  # closed or annulled before the worker got here
     user_ids = set(Voter.objects.filter(poll=poll).values_list("holder_user_id", flat=True))
     link = mail.site_link(poll.get_absolute_url())
-    for person in Person.objects.select_related("user").filter(user_id__in=user_ids, erased_at__isnull=True):
-        mail.email_person(person, "voting/email/poll_opened", {"poll": poll, "gathering": poll.gathering, "link": link})
+    failed = 0
+    people = list(Person.objects.select_related("user").filter(user_id__in=user_ids, erased_at__isnull=True))
+    for person in people:
+        try:
+            mail.email_person(person, "voting/email/poll_opened", {"poll": poll, "gathering": poll.gathering,
+                                                                   "link": link})
+        except mail.EmailNotSent:
+            failed += 1  # the other voters still get theirs
+    if failed:
+        raise mail.EmailNotSent(f"{failed} of {len(people)} emails not sent")

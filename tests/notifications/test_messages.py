@@ -157,3 +157,14 @@ def test_the_page_to_write_filters_and_sends(world, mexican, as_user, mailoutbox
     assert refused.status_code == 200 and "This field is required" in refused.content.decode()
     assert as_user(world.bob).get("/gatherings/conferencia/message/").status_code == 403
     assert as_user(world.marco).get("/gatherings/prep-co/message/").status_code == 403
+
+
+def test_a_refused_address_stops_nobody_else_and_reaches_no_log(world, settings, mailoutbox, caplog,
+                                                                django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.notifications.refusing_backend.RefusingBackend"
+    caplog.set_level("DEBUG")
+    _send(world.alice, world.conference, django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [["bob@example.org"]]  # olga's was refused, bob's went
+    logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
+    assert "1 of 2 emails not sent" in caplog.text  # the task failed, and says how many
+    assert "olga@example.org" not in logged and "no such user" not in logged
