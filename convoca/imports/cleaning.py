@@ -7,9 +7,11 @@ Windows-1252, "José" becoming "JosÃ©". ftfy repairs that. One lossy form it
 cannot repair alone: "í" is UTF-8 ``C3 AD``; read as Windows-1252 that is "Ã"
 followed by a SOFT HYPHEN (U+00AD), which is invisible, and copying from a web
 page or a PDF often drops it, leaving "MarÃa", "MartÃnez". We put the lost
-byte back where it can only have been "í" (between two lowercase letters,
-where a genuine "Ã" never appears: Portuguese writes "ã" in running text and
-"Ã" only in capitals), then let ftfy decode the whole cell. If ftfy does not
+byte back where it can only have been "í" (before a lowercase letter and after
+a letter, lowercase or capital: "MarÃa", "DÃaz", "RÃos"; or ending a word after
+a lowercase letter, "CondorÃ"; a genuine "Ã" never
+stands there, as Portuguese writes "ã" in running text and "Ã" only among
+capitals, "JOÃO"), then let ftfy decode the whole cell. If ftfy does not
 accept the result, the cell is left as ftfy had it.
 """
 
@@ -29,12 +31,16 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
 _SUSPECT = re.compile(
     "[ÂÃÄÅâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122 a-z]"
-    "|&#?[a-zA-Z0-9]+;"
+    "|&#?[a-zA-Z0-9]+;|\u00c3$"
 )
 
-# "Ã" between two lowercase letters: the soft hyphen of "í" (C3 AD) was dropped.
+# "Ã" after a letter and before a lowercase one: the soft hyphen of "í" (C3 AD) was dropped.
 _LOWER = "a-zß-öø-ÿ"
-_DROPPED_SOFT_HYPHEN = re.compile(f"(?<=[{_LOWER}])\u00c3(?=[{_LOWER}])")
+_UPPER = "A-ZÀ-ÖØ-Þ"
+# After a letter, or after the second byte of another damaged letter ("MuÃ±Ãz": Muñíz).
+# At the end of a word after a lowercase letter ("CondorÃ": Condorí) it can only be "í" as well.
+_DROPPED_SOFT_HYPHEN = re.compile(
+    f"(?<=[{_LOWER}{_UPPER}\u00a1-\u00bf])\u00c3(?=[{_LOWER}])|(?<=[{_LOWER}])\u00c3(?=$|[\\s,;.:)/-])")
 
 
 def restore_dropped_byte(text: str) -> str:

@@ -23,8 +23,11 @@ class ImportForm(forms.Form):
         help_text=_("For registrations only: the gathering for rows that do not name one."),
     )
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("Save the spreadsheet as CSV (comma or semicolon separated) in Excel or LibreOffice. "
-                    "The first row must name the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+        label=_("Spreadsheet file"),
+        help_text=_("An Excel or LibreOffice workbook (.xlsx, .xls, .ods) or a CSV file. A row must name the "
+                    "columns; title rows above it are skipped."),
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".xlsx,.xlsm,.xls,.ods,.csv,.txt,text/csv,text/plain,"
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                      "application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet"}),
     )

@@ -17,8 +17,17 @@ its *empty* fields (and adds memberships). A registration that is still
 "requested" takes the role and organisation in the file; one already accredited
 or refused is left alone. Rows that would change nothing are skipped.
 
-Any problem in any row refuses the whole import: nothing is written until the
-file is clean. Reads are one query per kind of record per chunk of keys (never
+Organisations that a list of people or registrations names, with a country,
+and that the registry does not hold yet are planned for creation (sector
+"other", to be corrected on their page) through the same bulk service as a list
+of organisations.
+
+A staged file keeps its rows without problems (``good``) and those with
+problems; confirming writes the good rows, all or nothing (any of them that no
+longer fits refuses everything), and keeps the skipped rows with their problems
+for a day, for the organiser to download (``skipped_rows_file``), correct and
+import again. The command line (``run_import``) still refuses a file with any
+problem. Reads are one query per kind of record per chunk of keys (never
 one per row) and writes are bulk, so 10,000 rows take seconds.
 
 This module only reads the file: it turns cells into values (countries,
@@ -32,6 +41,7 @@ plans the preview shows and whose problems it lists by row and column. The
 only rows this module writes itself are its own staged ``ImportBatch``.
 """
 
+import base64
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -41,7 +51,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from convoca.audit import services as audit
 from convoca.core.bulk import CREATE, SKIP, UPDATE, RowOutcome, RowProblems, chunks
@@ -49,16 +59,17 @@ from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.gatherings import services as gatherings_services
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network import services as network_services
-from convoca.network.models import Sector, match_key
+from convoca.network.models import Organisation, Sector, match_key
 from convoca.network.queries import country_name, resolve_country
 
 from .models import ImportBatch
-from .parsing import KINDS, ParsedFile, parse_upload
+from .parsing import KINDS, ParsedFile, parse_upload, read_limited
 from .vocab import NAME_FIELDS, field_label, resolve_languages, resolve_role, resolve_sector
 
 __all__ = [
-    "KINDS", "ImportProblems", "ImportResult", "Preview", "Problem", "RowPlan", "batch_preview", "confirm_import",
-    "discard_import", "parse_upload", "preview_import", "purge_expired_batches", "run_import", "stage_import",
+    "KINDS", "ImportProblems", "ImportResult", "Preview", "Problem", "RowPlan", "batch_preview", "choose_sheet",
+    "confirm_import", "discard_import", "parse_upload", "preview_import", "purge_expired_batches", "run_import",
+    "skipped_rows", "stage_import",
 ]
 
 SAMPLE_SIZE = 20
@@ -113,6 +124,8 @@ class ImportResult:
     skipped: int = 0
     memberships: int = 0  # memberships added to people
     people: int = 0  # people created along with their registrations
+    organisations: int = 0  # organisations created because rows named them
+    not_imported: int = 0  # rows with a problem, left out (see skipped_rows)
 
     def to_json(self):
         return dict(self.__dict__)
@@ -128,7 +141,7 @@ class ImportResult:
     def text_lines(self):
         counts = {"kind": self.kind, "created": self.created, "updated": self.updated, "skipped": self.skipped}
         return [_("Imported %(kind)s: %(created)s created, %(updated)s filled in, %(skipped)s unchanged.") % counts,
-                *_extra_lines(self.people, self.memberships)]
+                *_extra_lines(self.people, self.memberships, self.organisations)]
 
 
 @dataclass
@@ -141,6 +154,8 @@ class Preview:
     people: int = 0
     outcomes: list = field(default_factory=list, repr=False)  # the services' RowOutcomes, for rows without problems
     row_plan: Callable[[RowOutcome], RowPlan] | None = field(default=None, repr=False)
+    new_organisations: list = field(default_factory=list)  # unsaved Organisations the rows name, to be created
+    problem_cells: Callable[[dict], dict] | None = field(default=None, repr=False)
 
     @functools.cached_property
     def plans(self) -> list[RowPlan]:
@@ -154,6 +169,63 @@ class Preview:
     @property
     def rows_total(self):
         return len(self.parsed.rows)
+
+    @functools.cached_property
+    def problem_rows(self) -> dict[int, list[Problem]]:
+        """{row: its problems} (row None: problems of the whole file, under 0)."""
+        found = {}
+        for problem in self.problems:
+            found.setdefault(problem.row or 0, []).append(problem)
+        return found
+
+    @property
+    def good_rows(self) -> list[int]:
+        """The rows that can be written now (those without problems)."""
+        return [outcome.row for outcome in self.outcomes]
+
+    @property
+    def skipped_count(self):
+        return len([row for row in self.problem_rows if row])
+
+    @property
+    def writable(self):
+        """Something can be written: some rows have no problem, and the file as a whole has none."""
+        return bool(self.outcomes) and 0 not in self.problem_rows
+
+    @property
+    def new_organisation_list(self):
+        return [{"name": org.name, "country": country_name(org.country.code) or org.country.code,
+                 "sector": str(Sector(org.sector).label)} for org in self.new_organisations]
+
+    def table(self, rows=None):
+        """Every row (or those numbered in ``rows``) in file order, as it will be
+        written or, for a row with problems, as read, with its problems and the
+        cells that were repaired."""
+        columns = _display_fields(self.kind)
+        outcomes = {outcome.row: outcome for outcome in self.outcomes}
+        problems = self.problem_rows
+        if rows is not None:
+            wanted = set(rows)
+            selected = [(number, values) for number, values in self.parsed.rows if number in wanted]
+        else:
+            selected = self.parsed.rows
+        lines = []
+        for number, values in selected:
+            repairs = [
+                _("“%(before)s” read as “%(after)s”") % {"before": before, "after": values.get(name, "")}
+                for name, before in self.parsed.repairs.get(str(number), {}).items()]
+            if number in outcomes:
+                plan = self.row_plan(outcomes[number])
+                fields, action, label, note = plan.fields, plan.action, plan.action_label, plan.note
+            else:
+                fields = self.problem_cells(values) if self.problem_cells else values
+                action, label, note = "problem", pgettext("import row", "not imported"), ""
+            lines.append({
+                "row": number, "action": action, "action_label": label, "note": note, "repairs": repairs,
+                "problems": problems.get(number, []),
+                "cells": [(label_, _display_value(key, fields.get(key, ""))) for key, label_ in columns],
+            })
+        return lines
 
     def count(self, action):
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -184,12 +256,11 @@ class Preview:
         """The preview as plain text lines (the CLI's --dry-run)."""
         counts = self.counts
         lines = [
-            _("Read %(rows)s rows from %(file)s (%(encoding)s, separated by %(delimiter)s).") % {
-                "rows": self.rows_total, "file": self.parsed.filename or "-", "encoding": self.parsed.encoding_label,
-                "delimiter": self.parsed.delimiter_label},
+            _("Read %(rows)s rows from %(file)s (%(how)s).") % {
+                "rows": self.rows_total, "file": self.parsed.filename or "-", "how": self.parsed.read_as},
             _("To create: %(create)s, to update: %(update)s, unchanged (skipped): %(skip)s.") % counts,
         ]
-        lines.extend(_extra_lines(self.people, self.memberships))
+        lines.extend(_extra_lines(self.people, self.memberships, len(self.new_organisations)))
         if self.parsed.ignored:
             lines.append(_("Ignored columns: %(columns)s") % {"columns": ", ".join(self.parsed.ignored)})
         if self.problems:
@@ -206,8 +277,11 @@ class Preview:
         return lines
 
 
-def _extra_lines(people, memberships):
+def _extra_lines(people, memberships, organisations=0):
     lines = []
+    if organisations:
+        lines.append(ngettext("Also adds %(count)s new organisation.", "Also adds %(count)s new organisations.",
+                              organisations) % {"count": organisations})
     if people:
         lines.append(ngettext("Also adds %(count)s new person.", "Also adds %(count)s new people.", people)
                      % {"count": people})
@@ -246,9 +320,9 @@ def _display_value(key, value):
         return ""
     if key == "country":
         return country_name(value) or value
-    if key == "sector":
+    if key == "sector" and value in Sector.values:  # else a row with problems, shown as read
         return str(Sector(value).label)
-    if key == "role":
+    if key == "role" and value in Registration.Role.values:
         return str(Registration.Role(value).label)
     return value
 
@@ -276,12 +350,18 @@ def _resolve_gathering(gathering):
     return found
 
 
-def _parsed(kind, data, filename=""):
+def _parsed(kind, data, filename="", sheet=""):
     if isinstance(data, ParsedFile):
         if data.kind != kind:
             raise ServiceError(_("Choose what the file contains."), field="kind")
         return data
-    return parse_upload(data, kind, filename=filename)
+    return parse_upload(data, kind, filename=filename, sheet=sheet)
+
+
+def _with_rows(parsed, numbers) -> ParsedFile:
+    """The same file with only the rows numbered in ``numbers``."""
+    numbers = set(numbers)
+    return ParsedFile(**{**parsed.__dict__, "rows": [(n, values) for n, values in parsed.rows if n in numbers]})
 
 
 def preview_import(user, kind, data, gathering=None, *, filename="") -> Preview:
@@ -294,16 +374,74 @@ def preview_import(user, kind, data, gathering=None, *, filename="") -> Preview:
     return _preview(user, parsed, _resolve_gathering(gathering))
 
 
-def stage_import(user, kind, data, gathering=None, *, filename="") -> tuple[Preview, ImportBatch | None]:
-    """Preview, and when the file is clean keep its rows for ``confirm_import``."""
-    preview = preview_import(user, kind, data, gathering, filename=filename)
+def stage_import(user, kind, data, gathering=None, *, filename="", sheet="") -> tuple[Preview, ImportBatch | None]:
+    """Preview, and when some rows can be written keep the file's rows for
+    ``confirm_import`` (which writes those, and keeps the others, with their
+    problems, to download). A file none of whose rows can be written is not kept."""
+    _require(user)
+    raw = None
+    if not isinstance(data, ParsedFile):
+        raw = data if isinstance(data, (bytes, bytearray)) else None
+        if raw is None:  # read once, here, to keep a workbook's bytes for choose_sheet
+            raw = read_limited(data)
+    parsed = _parsed(kind, raw if raw is not None else data, filename, sheet)
+    preview = _preview(user, parsed, _resolve_gathering(gathering))
     purge_expired_batches()
-    if not preview.ok:
+    if not preview.writable:
         return preview, None
     batch = ImportBatch.objects.create(
-        kind=kind, gathering=preview.gathering, created_by=user, data=preview.parsed.to_json()
+        kind=kind, gathering=preview.gathering, created_by=user, data=_staged_data(preview, raw)
     )
     return preview, batch
+
+
+def _staged_data(preview, raw):
+    data = preview.parsed.to_json() | {"good": preview.good_rows, "skipped": _skipped(preview)}
+    if raw is not None and len(preview.parsed.sheets) > 1:  # kept (for a day at most) to read another sheet
+        data["workbook"] = base64.b64encode(bytes(raw)).decode("ascii")
+    return data
+
+
+def _skipped(preview):
+    """The rows with problems, as the file has them (its own column names), each with its problems."""
+    columns = list(preview.parsed.columns.items())
+    rows = []
+    for number, values in preview.parsed.rows:
+        problems = preview.problem_rows.get(number)
+        if problems:
+            rows.append([number, [values.get(name, "") for name, _header in columns],
+                         "; ".join(_problem_text(problem) for problem in problems)])
+    return {"columns": [header for _name, header in columns], "rows": rows}
+
+
+def _problem_text(problem):
+    if problem.column:
+        return _("%(column)s: %(message)s") % {"column": problem.column, "message": problem.message}
+    return str(problem.message)
+
+
+def choose_sheet(user, batch, sheet) -> Preview:
+    """Read another sheet of a staged workbook instead (before it is confirmed)."""
+    _own_batch(user, batch)
+    if batch.is_confirmed:
+        raise ServiceError(_("This import has already been done."), code="confirmed")
+    if "workbook" not in batch.data:
+        raise ServiceError(_("This file has only one sheet."), field="sheet", code="one_sheet")
+    raw = base64.b64decode(batch.data["workbook"])
+    parsed = parse_upload(raw, batch.kind, filename=batch.data.get("filename", ""), sheet=sheet)
+    preview = _preview(user, parsed, batch.gathering)
+    data = _staged_data(preview, raw)
+    if ImportBatch.objects.filter(pk=batch.pk, confirmed_at__isnull=True).update(data=data) != 1:
+        raise ServiceError(_("This import has already been done."), code="confirmed")
+    batch.data = data
+    return preview
+
+
+def skipped_rows(user, batch) -> dict:
+    """The rows of a staged or confirmed import that were not (or will not be) written, with their
+    problems: ``{"columns": [...], "rows": [[row, [cells], problems], ...]}``."""
+    _own_batch(user, batch)
+    return (batch.data or {}).get("skipped") or {"columns": [], "rows": []}
 
 
 def batch_preview(user, batch) -> Preview:
@@ -320,6 +458,8 @@ def confirm_import(user, batch) -> ImportResult:
     nothing) if the database changed so that some row no longer fits."""
     _own_batch(user, batch)
     parsed = ParsedFile.from_json(batch.data) if batch.data else None
+    if parsed is not None and "good" in batch.data:
+        parsed = _with_rows(parsed, batch.data["good"])
     try:
         with transaction.atomic():
             claimed = ImportBatch.objects.filter(pk=batch.pk, confirmed_at__isnull=True).update(
@@ -329,8 +469,12 @@ def confirm_import(user, batch) -> ImportResult:
                 batch.refresh_from_db()
                 return ImportResult.from_json(batch.result, batch.kind)
             _preview_unused, result = _write(user, parsed, batch.gathering)
-            # The rows are personal data no longer needed: keep only the counts.
-            ImportBatch.objects.filter(pk=batch.pk).update(data={}, result=result.to_json())
+            skipped = batch.data.get("skipped") or {"rows": []}
+            result.not_imported = len(skipped["rows"])
+            # The rows written are personal data no longer needed: keep only the counts, and the rows
+            # left out for the organiser to download and correct (until the batch expires).
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                data={"skipped": skipped} if skipped["rows"] else {}, result=result.to_json())
             audit.record(user, "import.confirmed", gathering=batch.gathering_id, target=batch, note=batch.kind)
     except _Refused:
         raise _problems(user, parsed, batch.gathering) from None
@@ -430,6 +574,8 @@ class _Rows:
 
     def __init__(self, parsed):
         self.parsed = parsed
+        self.new_organisations: dict[tuple[str, str], Organisation] = {}  # (name key, country) -> stand-in
+        self.naming: dict[int, list[int]] = {}  # id(stand-in) -> the rows that name it
         self.problems: list[Problem] = []
         self.flagged: set[tuple[int, str | None]] = set()  # (row, column) already reported
         self.rows_with_problems: set[int] = set()
@@ -462,6 +608,42 @@ class _Rows:
 
     def has_problem(self, row):
         return row in self.rows_with_problems
+
+    def new_organisation(self, row, name, country):
+        """The stand-in (an unsaved ``Organisation`` with a negative pk, so that
+        the services' plans tell it from any other) of an organisation the
+        registry does not hold yet, one per name and country, to be created
+        with sector "other" before the rows that name it are written."""
+        key = (_match_key(name), country)
+        organisation = self.new_organisations.get(key)
+        if organisation is None:
+            organisation = Organisation(name=name, name_key=key[0], country=country, sector=Sector.OTHER)
+            organisation.pk = -1 - len(self.new_organisations)
+            self.new_organisations[key] = organisation
+        self.naming.setdefault(id(organisation), []).append(row)
+        return organisation
+
+    def plan_new_organisations(self, user, *, write=False):
+        """Ask the registry's bulk service about the organisations to create
+        (``write``: create them, and give each stand-in its saved pk). A problem
+        with one lands on every row that names it."""
+        if not self.new_organisations:
+            return []
+        stand_ins = list(self.new_organisations.values())
+        rows = [{"row": index + 1, "name": org.name, "country": org.country.code, "sector": org.sector}
+                for index, org in enumerate(stand_ins)]
+        service = network_services.bulk_upsert_organisations if write else network_services.plan_organisations
+        plan = service(user, rows)
+        for problem in plan.problems:
+            for row in self.naming[id(stand_ins[problem.row - 1])]:
+                if not self.has_problem(row):
+                    self.problem(row, "organisation", problem.message)
+        if write:
+            for outcome in plan.outcomes:  # created, or recorded meanwhile by someone else
+                organisation = stand_ins[outcome.row - 1]
+                organisation.pk = outcome.record.pk
+                organisation._state.adding = False
+        return [org for org in stand_ins if not all(self.has_problem(row) for row in self.naming[id(org)])]
 
     def sorted_problems(self):
         self.problems.sort(key=lambda p: (p.row or 0))
@@ -541,9 +723,7 @@ class _Rows:
                 "several organisations are called “%(value)s”; give its country to say which one"
             ) % {"value": name})
         elif country:
-            self.problem(row, "organisation", _(
-                "unknown organisation “%(value)s” in %(country)s; import it first with a list of organisations"
-            ) % {"value": name, "country": country_name(country)})
+            return self.new_organisation(row, name, country)
         else:
             self.problem(row, "organisation", _(
                 "unknown organisation “%(value)s”; import it first with a list of organisations"
@@ -578,7 +758,12 @@ def _website(values):
 
 
 def _org_label(organisation):
-    return f"{organisation.name} ({organisation.country.code})" if organisation else ""
+    if not organisation:
+        return ""
+    label = f"{organisation.name} ({organisation.country.code})"
+    if organisation._state.adding:  # a stand-in: created with this import
+        return _("%(organisation)s, new") % {"organisation": label}
+    return label
 
 
 def _organisations_named(rows):
@@ -601,7 +786,21 @@ class _File:
         """The preview of a service's plan: its outcomes for the rows without problems."""
         outcomes = [outcome for outcome in plan.outcomes if not self.rows.has_problem(outcome.row)]
         return Preview(kind=self.kind, parsed=self.parsed, gathering=self.gathering,
-                       problems=self.rows.sorted_problems(), outcomes=outcomes, row_plan=self.row_plan, **extra)
+                       problems=self.rows.sorted_problems(), outcomes=outcomes, row_plan=self.row_plan,
+                       new_organisations=getattr(self, "organisations_created", []),
+                       problem_cells=self.problem_cells, **extra)
+
+    def problem_cells(self, values):
+        """A row with problems as read, under the preview's columns."""
+        display, full = self.rows.names(values)
+        organisation = values.get("organisation", "")
+        if organisation and values.get("country"):
+            organisation = f"{organisation} ({values['country']})"
+        return {**values, "display_name": display, "full_name": full, "organisation": organisation}
+
+    def good(self, rows):
+        """The rows (service row dicts) still without problems."""
+        return [row for row in rows if not self.rows.has_problem(row["row"])]
 
     def result(self, plan, **extra):
         return ImportResult(kind=self.kind, created=plan.count(CREATE), updated=plan.count(UPDATE),
@@ -672,13 +871,18 @@ class _PeopleFile(_File):
                 self.wanted.append(row)
 
     def plan(self, user):
-        plan = network_services.plan_people(user, self.wanted)
+        self.organisations_created = self.rows.plan_new_organisations(user)
+        plan = network_services.plan_people(user, self.good(self.wanted))
         self.rows.service_problems(plan.problems)
         return self.preview(plan, memberships=len(plan.memberships))
 
     def write(self, user):
+        self.organisations_created = self.rows.plan_new_organisations(user, write=True)
+        if self.rows.problems:
+            raise RowProblems(self.rows.problems)
         plan = network_services.bulk_upsert_people(user, self.wanted)
-        return self.preview(plan, memberships=len(plan.memberships)), self.result(plan, memberships=len(plan.memberships))
+        extra = {"memberships": len(plan.memberships)}
+        return self.preview(plan, **extra), self.result(plan, organisations=len(self.organisations_created), **extra)
 
     def row_plan(self, outcome):
         values, label = outcome.changes, self.labels.get(outcome.row, "")
@@ -730,7 +934,7 @@ class _RegistrationsFile(_File):
         slugs = {slug for _n, _v, slug, *_rest in readable if slug}
         gatherings = {g.slug: g for chunk in chunks(slugs) for g in Gathering.objects.filter(slug__in=chunk)}
         organisations = _organisations_named(parsed.rows) if "organisation" in parsed.columns else {}
-        self.people, self.registrations, self.labels = [], [], {}
+        self.people, self.registrations, self.labels, self.registration_people = [], [], {}, []
         first_row = {}  # email -> the row that describes the person
         for number, values, slug, role, person in readable:
             target = gatherings.get(slug)
@@ -743,6 +947,7 @@ class _RegistrationsFile(_File):
                 rows.cell_problems(number, network_services.clean_person_values, person)
                 continue
             email = person["email"]
+            self.registration_people.append(person)
             if email not in first_row:
                 first_row[email] = number
                 self.people.append(person)
@@ -758,6 +963,9 @@ class _RegistrationsFile(_File):
         return list(self.by_row.values())
 
     def plan(self, user):
+        self.organisations_created = self.rows.plan_new_organisations(user)
+        self.registrations = self.good(self.registrations)
+        self.people = self._people()
         people = network_services.plan_people(user, self.people, fill_empty=False)
         self.rows.service_problems(people.problems)
         plan = gatherings_services.plan_registrations(user, self.gathering, self._registration_rows(people))
@@ -766,11 +974,24 @@ class _RegistrationsFile(_File):
         return self.preview(plan, memberships=len(plan.memberships), people=people.count(CREATE))
 
     def write(self, user):
+        self.organisations_created = self.rows.plan_new_organisations(user, write=True)
+        if self.rows.problems:
+            raise RowProblems(self.rows.problems)
         people = network_services.bulk_upsert_people(user, self.people, fill_empty=False)
         plan = gatherings_services.bulk_register(user, self.gathering, self._registration_rows(people))
         self.created = {id(outcome.record) for outcome in people.outcomes if outcome.action == CREATE}
         extra = {"memberships": len(plan.memberships), "people": people.count(CREATE)}
-        return self.preview(plan, **extra), self.result(plan, **extra)
+        return self.preview(plan, **extra), self.result(plan, organisations=len(self.organisations_created), **extra)
+
+    def _people(self):
+        """Each person once, described by the first of their rows still without problems."""
+        emails = {row["email"] for row in self.registrations}
+        people, seen = [], set()
+        for row in self.registration_people:
+            if row["email"] in emails and row["email"] not in seen:
+                seen.add(row["email"])
+                people.append(row)
+        return people
 
     def row_plan(self, outcome):
         row = self.by_row[outcome.row]  # the preview shows the row as the file has it

@@ -10,15 +10,16 @@ from django.views.decorators.http import require_POST
 
 from convoca.core.errors import ServiceError
 from convoca.core.second_factor import recent_second_factor
-from convoca.core.web import apply_service_error, get_for_user, require, service_message
+from convoca.core.web import apply_service_error, get_for_user, paginate, query_without_page, require, service_message
 
-from . import services
+from . import services, skipped_files
 from .forms import ImportForm
 from .models import ImportBatch
 from .parsing import too_big_error
 from .uploads import SizeLimitUploadHandler
 
 PROBLEMS_SHOWN = 200
+ROWS_PER_PAGE = 50
 
 
 def _get_batch_for_user(request, batch_id):
@@ -71,8 +72,33 @@ def preview(request, batch_id):
     if batch.is_confirmed:
         return redirect("imports:done", batch.pk)
     result = services.batch_preview(request.user, batch)
-    context = {"batch": batch, "preview": result, "problems_shown": PROBLEMS_SHOWN}
+    only_problems = request.GET.get("show") == "problems"
+    numbers = list(result.problem_rows) if only_problems else [number for number, _values in result.parsed.rows]
+    page = paginate(request, [number for number in numbers if number], ROWS_PER_PAGE)
+    context = {"batch": batch, "preview": result, "problems_shown": PROBLEMS_SHOWN, "page": page,
+               "rows": result.table(page.object_list), "only_problems": only_problems,
+               "query": query_without_page(request)}
     return render(request, "imports/preview.html", context)
+
+
+@login_required
+@require_POST
+def sheet(request, batch_id):
+    """Read another sheet of the workbook (a plain form: no JavaScript needed)."""
+    batch = _get_batch_for_user(request, batch_id)
+    try:
+        services.choose_sheet(request.user, batch, request.POST.get("sheet", ""))
+    except ServiceError as exc:
+        messages.error(request, service_message(exc))
+    return redirect("imports:preview", batch.pk)
+
+
+@login_required
+def skipped(request, batch_id):
+    """The rows not imported, with their problems, as a spreadsheet to correct and import again."""
+    batch = _get_batch_for_user(request, batch_id)
+    rows = services.skipped_rows(request.user, batch)
+    return skipped_files.response(rows, request.GET.get("format", "xlsx"))
 
 
 @login_required

@@ -29,4 +29,8 @@ MATRIX = {
     "imports:discard": {"method": "post", "args": lambda w: [_staged(w).pk],
                         "expect": {"anonymous": 302, "alice": 302, "*": 403}},
     "imports:done": {"args": lambda w: [_confirmed(w).pk], "expect": COORDINATOR_ONLY},
+    # One sheet only: alice is sent back to the preview with a message.
+    "imports:sheet": {"method": "post", "args": lambda w: [_staged(w).pk],
+                      "expect": {"anonymous": 302, "alice": 302, "*": 403}},
+    "imports:skipped": {"args": lambda w: [_staged(w).pk], "expect": COORDINATOR_ONLY},
 }

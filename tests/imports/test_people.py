@@ -76,7 +76,7 @@ def test_it_adds_a_membership_to_an_existing_person(world):
     assert Membership.objects.filter(person=world.nadia_person, organisation=world.org_mx).exists()
 
 
-def test_it_reports_unknown_and_ambiguous_organisations(world):
+def test_it_reports_ambiguous_organisations_and_plans_unknown_ones(world):
     Organisation.objects.create(name="Sindicato Andino", country="EC", sector=Sector.TRADE_UNION)
     rows = [["nombre", "correo", "organización", "país"],
             ["A", "a@example.org", "Sindicato Andino", ""],
@@ -86,10 +86,12 @@ def test_it_reports_unknown_and_ambiguous_organisations(world):
     assert [str(p) for p in preview.problems] == [
         "Row 2, column organización: several organisations are called “Sindicato Andino”; "
         "give its country to say which one",
-        "Row 3, column organización: unknown organisation “Sindicato Andino” in Peru; "
-        "import it first with a list of organisations",
         "Row 4, column país: unknown country “Narnia”",
     ]
+    # Row 3 names it with a country: the organisation is planned for creation, not refused.
+    assert [(org.name, org.country.code, org.sector) for org in preview.new_organisations] == [
+        ("Sindicato Andino", "PE", "other")]
+    assert preview.good_rows == [3]
 
 
 def test_it_reports_invalid_emails_and_duplicates_in_the_file(world):
