@@ -313,4 +313,8 @@ def checkin(request, slug):
     if _is_htmx(request):
         return render(request, "gatherings/_checkin.html", context)
     localize([gathering])
-    return render(request, "gatherings/checkin.html", context)
+    response = render(request, "gatherings/checkin.html", context)
+    # The one page that may ask for the camera (js/checkin-camera.js reads badges with it); every
+    # other page keeps the middleware's camera=().
+    response["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(), interest-cohort=()"
+    return response

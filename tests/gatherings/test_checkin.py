@@ -170,3 +170,25 @@ def test_it_keeps_the_first_time_under_concurrent_scans(world, token):
         checked_in_at=first.checked_in_at.replace(year=2000)
     )
     assert updated == 0
+
+
+def test_it_offers_the_camera_only_through_its_static_script(as_user, world):
+    """Camera check-in (issue 11): the page names its script and the vendored QR reader (served
+    by the app, loaded only when the camera starts); the camera block is hidden until the script
+    shows it; this page alone may ask for the camera."""
+    response = as_user(world.alice).get(URL, HTTP_ACCEPT_LANGUAGE="fr")
+    html = response.content.decode()
+    assert '<script src="/static/js/checkin-camera.js" defer></script>' in html
+    assert 'data-reader="/static/vendor/jsQR.js"' in html and "<script>" not in html and " style=" not in html
+    assert '<div class="checkin-camera" data-checkin-camera hidden' in html
+    assert "Scanner avec la caméra" in html and "Ce code QR n’est pas un badge Convoca." in html
+    assert response["Permissions-Policy"].startswith("camera=(self)")
+    assert as_user(world.alice).get("/gatherings/conferencia/")["Permissions-Policy"].startswith("camera=()")
+
+
+def test_it_serves_the_vendored_qr_reader_with_its_licence():
+    from pathlib import Path
+
+    vendor = Path(__file__).resolve().parents[2] / "convoca" / "static" / "vendor"
+    assert "Apache License" in (vendor / "jsQR.LICENSE").read_text()
+    assert "jsQR" in (vendor / "jsQR.js").read_text()[:2000]
