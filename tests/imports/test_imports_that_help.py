@@ -228,3 +228,17 @@ def test_it_pages_the_rows_of_a_long_file(world, alice_client):
     last = alice_client.get(response["Location"] + "?page=3").content.decode()
     assert "mal@" in last and "p0@example.org" not in last
     assert len(last.encode()) < 50_000
+
+
+def test_it_forgets_the_rows_left_out_and_staged_workbooks_when_a_person_is_erased(world):
+    from convoca.imports import personal_data
+
+    _preview, confirmed = services.stage_import(world.alice, "people", csv_bytes(PEOPLE))
+    services.confirm_import(world.alice, confirmed)
+    workbook = xlsx_bytes({"Uno": [["nombre", "correo"], ["Ana", "ana@example.org"]],
+                           "Dos": [["nombre", "correo"], ["Zoe", "zoe@example.org"]]})
+    _preview, staged = services.stage_import(world.alice, "people", workbook)
+    beto = Person(display_name="Beto", email="beto@")  # the address of a row left out
+    assert personal_data.export(beto) == {"staged_imports_mentioning_you": 1}
+    personal_data.erase(beto)
+    assert not ImportBatch.objects.filter(pk__in=[confirmed.pk, staged.pk]).exists()
