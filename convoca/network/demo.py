@@ -28,7 +28,7 @@ from django.db import transaction
 
 from . import demo_data as data
 from .demo_data import email_of
-from .models import Membership, NationalCommittee, Organisation, Person, match_key
+from .models import AddressForm, JoinRequest, Membership, NationalCommittee, Organisation, Person, Sector, match_key
 
 
 def org_key(country, name):
@@ -192,12 +192,14 @@ def load(context):
                 row.user = accounts.get(p["email"])
             person_rows.append(row)
         emails = [p.email for p in person_rows]
-        created["people"] = _create_missing(
-            Person, person_rows, lambda x: x.email,
-            set(Person.objects.filter(email__in=emails).values_list("email", flat=True)),
-        )
+        known_emails = set(Person.objects.filter(email__in=emails).values_list("email", flat=True))
+        created["people"] = _create_missing(Person, person_rows, lambda x: x.email, known_emails)
         people = {p.email: p for p in Person.objects.filter(email__in=emails)}
         person_ids = [p.pk for p in people.values()]
+        # How the named women asked their badges to address them (issue 11): set once, when created here.
+        new_women = [people[email].pk for email in map(email_of, ("delegada", "observadora"))
+                     if email in people and email not in known_emails]
+        Person.objects.filter(pk__in=new_women).update(address_form=AddressForm.FEMININE)
 
         # Memberships, keyed on (person, organisation).
         rows = [Membership(person=people[p["email"]], organisation=orgs[org]) for p in plan["people"] for org in p["orgs"]]
@@ -223,6 +225,20 @@ def load(context):
                 org.contact = people[email]
                 updated.append(org)
         Organisation.objects.bulk_update(updated, ["contact"], batch_size=500)
+
+        # Newcomers waiting (issue 11): two people of the crowd who belong to no organisation ask Colombia's
+        # national committee, one to join an organisation, one to add her collective. Keyed on the person.
+        loners = [p["email"] for p in plan["people"] if not p["named"] and not p["orgs"] and p["country"] == "CO"]
+        colombian = sorted(key for key in orgs if key[1] == "CO")
+        if len(loners) >= 2 and colombian:
+            asking = {people[loners[0]].pk, people[loners[1]].pk}
+            if not JoinRequest.objects.filter(person_id__in=asking).exists():
+                JoinRequest.objects.bulk_create([
+                    JoinRequest(person=people[loners[0]], organisation=orgs[colombian[0]], country="CO"),
+                    JoinRequest(person=people[loners[1]], name="Colectiva de Recicladoras del Valle", country="CO",
+                                sector=Sector.SOCIAL_MOVEMENT),
+                ])
+                created["join_requests"] = 2
 
     return NetworkDemo(people=plan["people"], persons=people, organisations=orgs)
 
