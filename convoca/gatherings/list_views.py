@@ -33,7 +33,7 @@ from .templatetags.gatherings_tags import registrant_name
 PAGE_SIZE = 50
 
 
-def _filters(request, data, gathering):
+def _filters(data, gathering):
     countries = sorted_country_choices(queries.registration_countries(gathering))
     return RegistrationFilterForm(data or None, countries=countries)
 
@@ -57,7 +57,7 @@ def _bulk_form(request, data=None):
 @login_required
 def registration_list(request, slug):
     gathering = get_for_user(request, Gathering, "gatherings.list_registrations", slug=slug)
-    filters = _filters(request, request.GET, gathering)
+    filters = _filters(request.GET, gathering)
     values = filters.values()
     page = paginate(request, queries.registrations_for(gathering, **values), PAGE_SIZE)
     localize([gathering])
@@ -91,7 +91,7 @@ def registration_bulk(request, slug):
     """One action over the ticked rows, or over all that match the posted filters; then a summary
     of what was done and what was refused, row by row, with the reason."""
     gathering = get_for_user(request, Gathering, "gatherings.list_registrations", slug=slug)
-    filters = _filters(request, request.POST, gathering)
+    filters = _filters(request.POST, gathering)
     form = _bulk_form(request, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -153,7 +153,7 @@ def _export_rows(request, registrations):
 def registration_export(request, slug):
     """The filtered list as CSV or XLSX, with only what the viewer may see; recorded in the audit trail."""
     gathering = get_for_user(request, Gathering, "gatherings.list_registrations", slug=slug)
-    filters = _filters(request, request.POST, gathering)
+    filters = _filters(request.POST, gathering)
     fmt = request.POST.get("format")
     if fmt not in export.FORMATS:
         messages.error(request, _("Choose CSV or XLSX."))
