@@ -135,8 +135,6 @@ rules.add_perm("network.erase_person", may_handle_personal_data)
 rules.add_perm("network.add_committee", is_coordinator)
 rules.add_perm("network.change_committee", is_coordinator)
 rules.add_perm("network.export_lists", is_coordinator | is_committee_member)  # a committee: its country's rows
-rules.add_perm("network.export_lists", is_coordinator | is_committee_member)  # a committee: its country's rows
-rules.add_perm("network.export_lists", is_coordinator | is_committee_member)  # a committee: its country's rows
 # Joining: any member asks (to join an organisation they may see, or to add a new one); the organisation's
 # contact, its country's national committee or a coordinator decides, never on their own request.
 rules.add_perm("network.request_to_join", is_member)
