@@ -66,10 +66,17 @@ def digest(document):
 
 
 class ApiDocs(DocsBase):
+    def __init__(self):
+        self._digests = {}  # the API does not change while a process runs; building its schema takes seconds
+
+    def digest_for(self, api, path_params=None):
+        key = tuple(sorted((path_params or {}).items()))
+        if key not in self._digests:
+            document = api.get_openapi_schema(path_params=path_params or {})
+            self._digests[key] = (digest(document), document.get("info", {}).get("version", ""))
+        return self._digests[key]
+
     def render_page(self, request, api, **kwargs):
-        document = api.get_openapi_schema(path_params=kwargs)
-        context = {
-            "api": api, "tags": digest(document), "openapi_url": self.get_openapi_url(api, kwargs),
-            "version": document.get("info", {}).get("version", ""),
-        }
+        tags, version = self.digest_for(api, kwargs)
+        context = {"api": api, "tags": tags, "openapi_url": self.get_openapi_url(api, kwargs), "version": version}
         return render(request, "api/docs.html", context)

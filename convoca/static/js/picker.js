@@ -18,15 +18,15 @@
       box.hidden = false;
       input.addEventListener("input", function () {
         var words = fold(input.value).split(/\s+/).filter(Boolean);
-        var shown = 0;
+        var matched = 0;
         items.forEach(function (item, i) {
           var match = words.every(function (word) { return texts[i].indexOf(word) !== -1; });
           // A ticked box or a filled weight stays visible: the filter never hides a choice already made.
           var kept = item.querySelector("input:checked") || (item.querySelector("input[type=text]") || {}).value;
           item.hidden = !(match || kept);
-          if (!item.hidden) { shown += 1; }
+          if (match) { matched += 1; }
         });
-        if (none) { none.hidden = shown > 0; }
+        if (none) { none.hidden = matched > 0; }
       });
       // Enter in the filter box filters; it does not submit the whole form.
       input.addEventListener("keydown", function (evt) { if (evt.key === "Enter") { evt.preventDefault(); } });
