@@ -45,7 +45,9 @@ def test_it_imports_100_and_1000_registrations_with_queries_growing_only_by_batc
     large = _queries(lambda: services.run_import(world.alice, "registrations", _registrations_csv(1000, 100), "prep-co"))
     assert Registration.objects.filter(gathering=world.prep_co).count() == 1100
     assert large < small + 40, (small, large)
-    assert large < 60
+    # SQLite takes 999 parameters a query: each column a Person gains makes its INSERT batches smaller
+    # (17 columns since issue 11: 17 batches for 1,000 people), still nowhere near one query per row.
+    assert large < 65, large
 
 
 def test_it_updates_1000_existing_people_in_a_bounded_number_of_queries(world):
