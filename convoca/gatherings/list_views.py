@@ -21,13 +21,14 @@ from convoca.audit import services as audit
 from convoca.core import export
 from convoca.core.errors import ServiceError
 from convoca.core.web import get_for_user, paginate, query_without_page, service_message
+from convoca.network.models import Sector
 from convoca.network.queries import country_name, sorted_country_choices
 from convoca.network.rules import can_see_field
 from convoca.texts.queries import localize
 
 from . import bulk, queries
 from .forms import BulkActionForm, RegistrationFilterForm
-from .models import Gathering
+from .models import Gathering, Registration
 from .templatetags.gatherings_tags import registrant_name
 
 PAGE_SIZE = 50
@@ -129,20 +130,29 @@ def registration_bulk(request, slug):
 def _export_rows(request, registrations):
     user = request.user
     context = {"request": request}
+    # Choice labels and country names translated once per download, not per row (a lazy label costs ~1 ms).
+    roles, statuses, mandates, sectors = (
+        {key: str(label) for key, label in choices}
+        for choices in (Registration.Role.choices, Registration.Status.choices, Registration.Mandate.choices,
+                        Sector.choices)
+    )
+    country_names = {}
     for registration in registrations.iterator(chunk_size=500):
         person, org = registration.person, registration.organisation
         checked_in = registration.checked_in_at
+        if org is not None and org.country.code not in country_names:
+            country_names[org.country.code] = country_name(org.country.code)
         yield [
             registration.pk,
             registrant_name(context, registration),  # as the list shows it to this viewer
             person.full_name if person.erased_at is None and can_see_field(user, person, "full_name") else "",
             person.email if person.erased_at is None and can_see_field(user, person, "email") else "",
-            registration.get_role_display(),
+            roles.get(registration.role, registration.role),
             org.name if org else "",
-            country_name(org.country.code) if org else "",
-            org.get_sector_display() if org else "",
-            registration.get_mandate_display() if registration.is_delegate else "",
-            registration.get_status_display(),
+            country_names[org.country.code] if org else "",
+            sectors.get(org.sector, org.sector) if org else "",
+            mandates.get(registration.mandate, registration.mandate) if registration.is_delegate else "",
+            statuses.get(registration.status, registration.status),
             timezone.localtime(checked_in).strftime("%Y-%m-%d %H:%M") if checked_in else "",
         ]
 

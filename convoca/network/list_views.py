@@ -25,6 +25,7 @@ from convoca.core.web import paginate, query_without_page, require
 
 from . import queries
 from .forms import OrganisationFilterForm
+from .models import Sector
 from .rules import committee_countries
 from .search import matching
 
@@ -111,10 +112,16 @@ def organisation_export(request):
         audit.record(request.user, "organisations.exported", note=fmt)
     header = [_("Name"), _("Country"), _("Sector"), _("Website"), _("Listed")]
 
+    sectors = {key: str(label) for key, label in Sector.choices}  # translated once, not per row
+    listed = {True: _("Publicly"), False: _("Members only")}
+
     def lines():
+        names = {}
         for org in rows.iterator(chunk_size=500):
-            listed = _("Publicly") if org.is_public else _("Members only")
-            yield [org.name, queries.country_name(org.country.code), org.get_sector_display(), org.website, listed]
+            code = org.country.code
+            if code not in names:
+                names[code] = queries.country_name(code)
+            yield [org.name, names[code], sectors.get(org.sector, org.sector), org.website, listed[org.is_public]]
 
     return export.response(fmt, "organisations", header, lines(), title=_("Organisations"))
 
