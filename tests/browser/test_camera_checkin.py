@@ -6,6 +6,7 @@ Without a camera the page says so and the scanner/paste form still works."""
 
 import pytest
 import segno
+from django.test import Client
 from playwright.sync_api import expect
 
 from convoca.gatherings import services
@@ -44,6 +45,7 @@ def write_y4m(path, text, width=640, height=480, frames=10, scale=8):
 def camera_page(browser, live_server, browser_log, tmp_path):
     """A page in a Chromium whose camera films ``camera_page.show(text)``'s QR code."""
     launched = []
+    Client().get("/accounts/login/")  # warm the process (URLs, templates) before the page's 10 s timeout runs
 
     def show(text):
         video = write_y4m(tmp_path / "badge.y4m", text)
