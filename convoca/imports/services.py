@@ -489,11 +489,12 @@ def discard_import(user, batch) -> bool:
     return bool(deleted)
 
 
-def run_import(user, kind, data, gathering=None, *, dry_run=False, filename="") -> tuple[Preview, ImportResult | None]:
+def run_import(user, kind, data, gathering=None, *, dry_run=False, filename="",
+               sheet="") -> tuple[Preview, ImportResult | None]:
     """Check and write in one go (the CLI). With ``dry_run`` only the preview.
     Raises ``ImportProblems`` when any row has a problem; nothing is written."""
     _require(user)
-    parsed = _parsed(kind, data, filename)
+    parsed = _parsed(kind, data, filename, sheet)
     gathering = _resolve_gathering(gathering)
     if dry_run:
         return _preview(user, parsed, gathering), None

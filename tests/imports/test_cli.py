@@ -8,10 +8,10 @@ from django.core.management.base import CommandError
 
 from convoca.accounts.models import User
 from convoca.gatherings.models import Registration
-from convoca.network.models import Organisation
+from convoca.network.models import Organisation, Person
 
 from .fixtures_files import ORGS_CP1252
-from .helpers import csv_bytes, snapshot
+from .helpers import csv_bytes, snapshot, xlsx_bytes
 
 
 def _file(tmp_path, data, name="lista.csv"):
@@ -104,3 +104,18 @@ def test_it_refuses_to_act_as_a_non_coordinator(world, tmp_path):
     with pytest.raises(CommandError, match="No active account"):
         _call(_file(tmp_path, ORGS_CP1252), "--kind", "organisations", "--as", "nobody@example.org")
     assert not Organisation.objects.filter(name="Red de Mujeres Migrantes").exists()
+
+
+def test_it_imports_a_chosen_sheet_of_a_workbook(world, tmp_path):
+
+
+    data = xlsx_bytes({"Personas": [["nombre", "correo"], ["Ana", "ana.cli@example.org"]],
+                       "Observadores": [["nombre", "correo"], ["Beto", "beto.cli@example.org"]]})
+    path = tmp_path / "lista.xlsx"
+    path.write_bytes(data)
+    out, _err = _call(str(path), "--kind", "people", "--sheet", "Observadores")
+    assert "1 created" in out
+    assert Person.objects.filter(email="beto.cli@example.org").exists()
+    assert not Person.objects.filter(email="ana.cli@example.org").exists()
+    with pytest.raises(CommandError, match="no sheet called"):
+        _call(str(path), "--kind", "people", "--sheet", "Nope")

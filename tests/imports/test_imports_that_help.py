@@ -242,3 +242,19 @@ def test_it_forgets_the_rows_left_out_and_staged_workbooks_when_a_person_is_eras
     assert personal_data.export(beto) == {"staged_imports_mentioning_you": 1}
     personal_data.erase(beto)
     assert not ImportBatch.objects.filter(pk__in=[confirmed.pk, staged.pk]).exists()
+
+
+def test_it_draws_the_preview_of_1_and_3_rows_with_the_same_queries(world, alice_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 3):
+        rows = [PEOPLE[0]] + [[f"P{i}", "Gil", f"p{size}.{i}@example.org", f"Colectivo {size}.{i}", "Chile"]
+                              for i in range(size)] + [["Mal", "Gil", "mal@", "", ""]]
+        response = alice_client.post(reverse("imports:start"), {"kind": "people", "file": upload(csv_bytes(rows))})
+        with CaptureQueriesContext(connection) as queries:
+            page = alice_client.get(response["Location"])
+        assert page.status_code == 200 and f"p{size}.0@example.org" in page.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

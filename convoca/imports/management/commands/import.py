@@ -18,22 +18,25 @@ from convoca.imports.parsing import read_limited
 
 
 class Command(BaseCommand):
-    help = "Import organisations, people or registrations from a CSV file (all or nothing)."
+    help = "Import organisations, people or registrations from a CSV file or a workbook (all or nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the CSV file; '-' reads standard input")
+        parser.add_argument("file", help="the CSV file or workbook (.xlsx, .xls, .ods); '-' reads standard input")
+        parser.add_argument("--sheet", default="", help="the workbook's sheet to read (default: the first whose "
+                                                         "columns are recognised)")
         parser.add_argument("--kind", required=True, choices=services.KINDS)
         parser.add_argument("--gathering", metavar="SLUG", help="gathering for registration rows that name none")
         parser.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
         parser.add_argument("--as", dest="as_email", metavar="EMAIL",
                             help="the coordinator doing the import (needed when there are several)")
 
-    def handle(self, *args, file, kind, gathering, dry_run, as_email, **options):
+    def handle(self, *args, file, kind, gathering, dry_run, as_email, sheet="", **options):
         user = self._acting_user(as_email)
         data = self._read(file)
         filename = "-" if file == "-" else file.rsplit("/", 1)[-1]
         try:
-            preview, result = services.run_import(user, kind, data, gathering, dry_run=dry_run, filename=filename)
+            preview, result = services.run_import(user, kind, data, gathering, dry_run=dry_run, filename=filename,
+                                                  sheet=sheet)
         except services.ImportProblems as exc:
             for problem in exc.preview.problems:
                 self.stderr.write(str(problem))
