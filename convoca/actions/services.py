@@ -21,7 +21,7 @@ from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.texts.services import record_original
 
-from . import notify
+from . import notify, queries
 from .models import Action, ActionType, Campaign, Rsvp, TrustedHost, Visibility
 
 CONFIRM_SALT = "actions.rsvp.confirm"
@@ -41,6 +41,14 @@ def _announce(action, kind="actions.changed"):
     events.publish_on_commit(campaign_topic(action.campaign_id),
                              {"kind": kind, "campaign": action.campaign_id, "action": action.pk,
                               "country": str(action.country)})
+
+
+def _rsvps_changed(action):
+    """After an RSVP's commit: the campaign's figures are stale; its pages hear of it at most once a second."""
+    queries.rsvp_written(action.campaign_id)
+    events.publish_throttled(campaign_topic(action.campaign_id),
+                             {"kind": "actions.rsvps", "campaign": action.campaign_id, "action": action.pk,
+                              "country": str(action.country)}, key=f"actions.rsvps:{action.campaign_id}")
 
 
 # --- campaigns ---------------------------------------------------------------------------------------------
@@ -269,9 +277,7 @@ def rsvp(action, *, name, email, share_name=False, share_email=False, language=N
             entry = Rsvp.objects.create(action=action, name=name[:80], email=email, email_key=key,
                                         share_name=share_name, share_email=share_email,
                                         language=language or translation.get_language() or "es")
-            events.publish_on_commit(campaign_topic(action.campaign_id),
-                                     {"kind": "actions.rsvps", "campaign": action.campaign_id,
-                                      "action": action.pk, "country": str(action.country)})
+            transaction.on_commit(lambda: _rsvps_changed(action))
             transaction.on_commit(lambda: notify.rsvp_confirmation(entry.pk))
     except IntegrityError:  # the same email at the same moment: the other one got the place
         raise ServiceError(_("This email already has a place at this action. Look for our email to confirm "
@@ -318,9 +324,7 @@ def cancel_rsvp(token):
     with transaction.atomic():
         if Rsvp.objects.filter(pk=entry.pk).delete()[0]:
             Action.objects.filter(pk=entry.action_id, rsvp_count__gt=0).update(rsvp_count=F("rsvp_count") - 1)
-            events.publish_on_commit(campaign_topic(entry.action.campaign_id),
-                                     {"kind": "actions.rsvps", "campaign": entry.action.campaign_id,
-                                      "action": entry.action_id, "country": str(entry.action.country)})
+            transaction.on_commit(lambda: _rsvps_changed(entry.action))
     return entry
 
 

@@ -261,6 +261,7 @@ def action_create(request, slug):
         lambda a: _("Your action is published.") if a.state == Action.State.APPROVED
         else _("Your action is registered. The national committee will review it; we will email you."),
     )
+    localize([campaign])
     return done or render(request, "actions/action_form.html", {"campaign": campaign, "form": form})
 
 
@@ -376,8 +377,7 @@ def confirm(request, token):
             services.cancel_rsvp(token)
             messages.success(request, _("Your place is given back. Thank you for telling us."))
             return redirect(entry.action.get_absolute_url())
-        services.confirm_rsvp(token)
-        messages.success(request, _("Your place is confirmed. We will remind you the day before."))
+        services.confirm_rsvp(token)  # the page it redirects to says so (no flash beside it)
         return redirect(reverse("actions:confirm", args=[token]))
     action = entry.action
     localize([action])

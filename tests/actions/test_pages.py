@@ -189,7 +189,32 @@ class TestHostAndModeration:
                     capacity="")
         page = as_user(world.bob).post(reverse("actions:action_create", args=["dia-migrar"]), form)
         assert page.status_code == 200 and "already passed" in page.content.decode()
+        assert "Día continental por el derecho a migrar" in page.content.decode()  # the campaign, in its language
         form.update(timezone="Mars/Olympus")
         page = as_user(world.bob).post(reverse("actions:action_create", args=["dia-migrar"]), form)
         assert "Select a valid choice" in page.content.decode()
         assert not Action.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_full_campaign_page_light(world):
+    """A page of 50 actions and the counters of 35 countries: the HTML stays a small part of the 50 KB budget
+    (Leaflet is fetched only when the map is asked for)."""
+    import gzip
+
+    from convoca.actions.models import Action
+
+    day = campaign(world)
+    countries = ["AR", "BO", "BR", "BZ", "CA", "CL", "CO", "CR", "CU", "DO", "EC", "GF", "GP", "GT", "GY", "HN", "HT",
+                 "JM", "MQ", "MX", "NI", "PA", "PE", "PR", "PY", "SR", "SV", "TT", "US", "UY", "VE", "BB", "LC", "VC",
+                 "GD"]
+    first = action(world)
+    Action.objects.bulk_create([Action(campaign=day, host_user=world.bob, title=f"Acción número {i}", kind="march",
+                                       starts_at=first.starts_at, ends_at=first.ends_at, timezone="America/Bogota",
+                                       city=f"Ciudad {i}", country=countries[i % 35], state="approved")
+                                for i in range(70)])
+    page = Client().get(reverse("actions:campaign", args=[day.slug]))
+    html = page.content
+    assert html.count(b'data-country="') == 35 and html.count(b"<tr>") >= 50
+    assert len(gzip.compress(html)) < 20_000
+    assert b"leaflet.js" not in html.split(b"data-leaflet-js")[0]  # no script tag loads it up front
