@@ -46,7 +46,8 @@ def load(context):
     items = list(Implementation.objects.filter(gathering=conference).select_related("proposal"))
     for n, item in enumerate(items):
         theme_group = next((g for g in groups if g.theme_id and g.theme_id == item.proposal.theme_id), None)
-        services.assign(coordinator, item, theme_group or groups[n % len(groups)])
+        brazil = n % 2 == 1  # every other resolution to the country group: progress by country too
+        services.assign(coordinator, item, groups[-1] if brazil else (theme_group or groups[n % len(groups)]))
         if n % 4 == 3:
             continue  # not started yet
         for days, (status, text) in enumerate(rng.sample(PROGRESS, 2)):
