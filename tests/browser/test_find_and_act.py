@@ -5,6 +5,7 @@ one action, reads what was done and what was not, and each delegate receives the
 finds nothing on the list (laptop and phone) nor on the summary."""
 
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
 from convoca.gatherings.models import Registration
@@ -30,6 +31,7 @@ def test_a_coordinator_finds_and_accredits_twenty_delegates(page, log_in, world,
     waiting = [_delegate(world, f"Luz DÍAZ {i}", f"luz.diaz.{i}@example.org", "pending") for i in range(3)]
     others = [_delegate(world, f"Pedro Ruiz {i}", f"pedro.{i}@example.org", "confirmed") for i in range(2)]
 
+    Client().get("/accounts/login/")  # warm the process (URLs, templates) before the page's 10 s timeout runs
     give_authenticator(world.alice)
     log_in(page, world.alice.email, PASSWORD)
     page.locator("input[name=code]").fill(totp_code())
