@@ -22,7 +22,7 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 
 def benchmarks():
     found = sorted(BENCH_DIR.glob("*_bench.py"))
-    for name in ("vote_storm.py", "fanout.py"):
+    for name in ("vote_storm.py", "fanout.py", "actions_scale.py"):
         extra = BENCH_DIR / name
         if extra.exists():
             found.append(extra)
