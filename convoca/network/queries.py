@@ -28,6 +28,8 @@ COUNTRY_ALIASES = {
     "US": [
         "USA", "U.S.A.", "US", "U.S.", "EEUU", "EE.UU.", "EE. UU.", "EUA", "E.U.A.", "Estados Unidos",
         "Estados Unidos de América", "Estados Unidos da América", "United States", "États-Unis",
+        # the official names, which our own country list no longer shows (convoca/formats/countries.py)
+        "United States of America", "États-Unis d'Amérique",
     ],
     "BR": ["Brasil", "Brésil", "Brazil"],
     "GB": ["UK", "U.K.", "Great Britain", "Gran Bretaña", "Grã-Bretanha", "Grande-Bretagne", "Inglaterra"],

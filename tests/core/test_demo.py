@@ -165,7 +165,7 @@ def test_it_runs_the_loader_of_each_app_in_installed_order():
     from convoca.core.hooks import app_modules
 
     assert [config.label for config, _module in app_modules("demo", "load")] == [
-        "accounts", "network", "gatherings", "voting", "proposals", "plenary",
+        "accounts", "network", "gatherings", "voting", "proposals", "plenary", "actions", "endorsements", "followup",
     ]
 
 

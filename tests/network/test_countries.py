@@ -56,7 +56,7 @@ def test_it_is_cached_and_independent_of_the_active_language():
 
 @pytest.mark.parametrize(
     "language, name",
-    [("es", "Estados Unidos"), ("pt-br", "Estados Unidos"), ("en", "United States of America"), ("fr", "États-Unis")],
+    [("es", "Estados Unidos"), ("pt-br", "Estados Unidos"), ("en", "United States"), ("fr", "États-Unis")],
 )
 def test_it_shows_country_names_in_the_users_language(client, world, language, name):
     from convoca.network.models import Organisation, Sector
