@@ -42,7 +42,8 @@ serve: static
 	$(BIN)/convoca serve --host $(HOST) --port $(PORT)
 
 # ruff first (a finding fails the build), then the suite; COVERAGE=1 measures it and prints the total.
-test: install-test
+# NO_INSTALL=1 skips the install step (CI installs once, then runs the SQLite and PostgreSQL suites side by side).
+test: $(if $(NO_INSTALL),,install-test)
 	$(BIN)/ruff check convoca tests bench
 ifeq ($(COVERAGE),1)
 	$(BIN)/python -m coverage erase
