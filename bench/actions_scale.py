@@ -29,14 +29,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vote_storm import BROWSER, Conn, free_port, stop_server  # noqa: E402  (the same lean client and server handling)
+from _server import BROWSER, Conn, Workspace, free_port, run_django, stop_server  # noqa: E402  (shared with the other benches)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "var" / "bench"
-WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR") or RESULTS_DIR / "actions_scale").resolve()
+SPACE = Workspace("actions_scale", sqlite_name="actions.sqlite3", database="convoca_bench_actions")
+WORK_DIR = SPACE.dir
 RESULTS = RESULTS_DIR / "actions.json"
 SLUG = "bench-day"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -134,74 +135,6 @@ COUNTRIES = ["AR", "BO", "BR", "BZ", "CA", "CL", "CO", "CR", "CU", "DO", "EC", "
              "GD"]
 
 
-def fresh_database():
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        for suffix in ("", "-wal", "-shm"):
-            path = WORK_DIR / f"actions.sqlite3{suffix}"
-            if path.exists():
-                path.unlink()
-        return None
-    import psycopg
-
-    name = os.environ.get("BENCH_DATABASE", "convoca_bench_actions")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-        raise SystemExit(f"BENCH_DATABASE: not a plain database name: {name!r}")
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def bench_env(database_url):
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    env["CONVOCA_VAR_DIR"] = str(WORK_DIR)
-    env["DJANGO_SETTINGS_MODULE"] = "actions_settings"
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bench"), str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["TASKS_BACKEND"] = "database"  # confirmations are queued, as at scale (a worker sends them)
-    env["ACTIONS_RSVP_PER_IP"] = "50"
-    env.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env["SQLITE_PATH"] = str(WORK_DIR / "actions.sqlite3")
-    return env
-
-
-def run_django(env, code):
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def start_server(env, port, workers=2):
-    import socket
-
-    with open(WORK_DIR / "server.log", "ab") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "convoca"), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
-        )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}; see {WORK_DIR / 'server.log'}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                if s.recv(64).startswith(b"HTTP/1.1 200"):
-                    return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("server did not answer /healthz in time")
-
-
 class Visitor:
     """One visitor's browser: its address (behind the proxy), its cookies, its form."""
 
@@ -289,11 +222,6 @@ async def pages(port, paths, rounds):
     return times
 
 
-def pct(values, p):
-    values = sorted(values)
-    return round(values[min(len(values) - 1, int(len(values) * p / 100))] * 1000, 1) if values else None
-
-
 def endorsements(count, connections):
     """The endorsement burst on the same kind of database (its own database/file), its figures read back."""
     if count > 0:
@@ -303,6 +231,17 @@ def endorsements(count, connections):
     kind = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
     rows = json.loads(path.read_text()) if path.exists() else []
     return next((r for r in rows if r.get("database") == kind), {})
+
+
+def pct(values, p):
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(len(values) * p / 100))] * 1000, 1) if values else None
+
+
+def bench_env(database_url):
+    return SPACE.env(database_url, settings="actions_settings",
+                      TASKS_BACKEND="database",  # confirmations are queued, as at scale (a worker sends them)
+                      ACTIONS_RSVP_PER_IP="50")
 
 
 def main(argv=None):
@@ -315,14 +254,14 @@ def main(argv=None):
     parser.add_argument("--endorse", type=int, default=10_000,
                         help="sign-ons of the endorsement burst (0: read its last figures from endorsements.json)")
     args = parser.parse_args(argv)
-    database_url = fresh_database()
+    database_url = SPACE.fresh_database()
     env = bench_env(database_url)
     t0 = time.perf_counter()
     seeded = run_django(env, SETUP % {"actions": args.actions, "rsvps": args.rsvps, "countries": COUNTRIES})
     print(f"seeded {args.actions} actions and {args.rsvps} RSVPs in {time.perf_counter() - t0:.0f} s", flush=True)
     measured = run_django(env, QUERIES)
     port = free_port()
-    server = start_server(env, port)
+    server = SPACE.start_server(env, port)
     try:
         list_paths = [f"/days/{SLUG}/?country=MX&kind=march", f"/days/{SLUG}/?country=BR&city=Ciudad+3",
                       f"/days/{SLUG}/?kind=vigil&page=3"]

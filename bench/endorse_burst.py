@@ -18,21 +18,20 @@ run the rate at which the same clients only GET the sign-on page. Written to var
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vote_storm import BROWSER, Conn, free_port, stop_server  # noqa: E402  (the same lean client and server handling)
+from _server import BROWSER, Conn, Workspace, free_port, run_django, stop_server  # noqa: E402  (shared with the other benches)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "var" / "bench"
-WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR") or RESULTS_DIR / "endorse_burst").resolve()
+SPACE = Workspace("endorse_burst", sqlite_name="burst.sqlite3", database="convoca_bench_endorse")
+WORK_DIR = SPACE.dir
 RESULTS = RESULTS_DIR / "endorsements.json"
 SLUG = "burst"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -64,74 +63,6 @@ orgs = rows.values("organisation_key", "country").annotate(n=Count("pk")).filter
 by_email = rows.values("email_key").annotate(n=Count("pk")).filter(n__gt=1).count()
 print(json.dumps({"rows": rows.count(), "emails": sorted(emails), "dup_orgs": orgs, "dup_emails": by_email}))
 """
-
-
-def bench_env(database_url):
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    env["CONVOCA_VAR_DIR"] = str(WORK_DIR)
-    env["DJANGO_SETTINGS_MODULE"] = "endorse_settings"
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bench"), str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env["SQLITE_PATH"] = str(WORK_DIR / "burst.sqlite3")
-    return env
-
-
-def fresh_database():
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        for suffix in ("", "-wal", "-shm"):
-            path = WORK_DIR / f"burst.sqlite3{suffix}"
-            if path.exists():
-                path.unlink()
-        return None
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = os.environ.get("BENCH_DATABASE", "convoca_bench_endorse")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-        raise SystemExit(f"BENCH_DATABASE: not a plain database name: {name!r}")
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def run_django(env, code):
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def start_server(env, port, workers=2):
-    with open(WORK_DIR / "server.log", "ab") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "convoca"), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
-        )
-    import socket
-
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}; see {WORK_DIR / 'server.log'}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                if s.recv(64).startswith(b"HTTP/1.1 200"):
-                    return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("server did not answer /healthz in time")
 
 
 class Signer:
@@ -241,16 +172,20 @@ def pct(values, p):
     return round(values[min(len(values) - 1, int(len(values) * p / 100))] * 1000, 1) if values else None
 
 
+def bench_env(database_url):
+    return SPACE.env(database_url, settings="endorse_settings")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=100)
     args = parser.parse_args(argv)
-    database_url = fresh_database()
+    database_url = SPACE.fresh_database()
     env = bench_env(database_url)
     run_django(env, SETUP)
     port = free_port()
-    server = start_server(env, port)
+    server = SPACE.start_server(env, port)
     try:
         signers = plan(args.count)
         baseline_n = min(2000, args.count)

@@ -40,73 +40,44 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR") or BENCH_DIR / "vote_storm").resolve()  # the SQLite file, the server's log
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import (  # noqa: E402  (the shared database, server and client handling)
+    BENCH_DIR,
+    BROWSER,
+    PHONE_AGENT,
+    Conn,
+    Workspace,
+    free_port,
+    pct,
+    run_django,
+    server_cpu_s,
+    stop_server,
+)
+
 RESULTS = BENCH_DIR / "vote_storm.json"
-VENV_BIN = Path(sys.executable).parent
 
 
 # --- database and data ------------------------------------------------------------
 
 
+SPACE = Workspace("vote_storm", sqlite_name="storm.sqlite3", database="convoca_bench")
+WORK_DIR = SPACE.dir  # the SQLite file, the server's log
+
+
 def bench_env(database_url=None):
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    env["CONVOCA_VAR_DIR"] = str(WORK_DIR)
-    env["DJANGO_SETTINGS_MODULE"] = "convoca.settings"
-    env.setdefault("LOG_LEVEL", "WARNING")
     # The bench coordinator is the one teller of each secret poll: its passphrase's key derivation at the
     # lowest level (it is not what is measured).
-    env.setdefault("VOTING_TELLER_KDF", "min")
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env["SQLITE_PATH"] = str(WORK_DIR / "storm.sqlite3")
-    return env
+    return SPACE.env(database_url, VOTING_TELLER_KDF=os.environ.get("VOTING_TELLER_KDF", "min"))
 
 
 def fresh_database():
     """Returns the DATABASE_URL of a new empty database (None for SQLite)."""
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        for suffix in ("", "-wal", "-shm"):
-            path = WORK_DIR / f"storm.sqlite3{suffix}"
-            if path.exists():
-                path.unlink()
-        return None
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = os.environ.get("BENCH_DATABASE", "convoca_bench")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-        raise SystemExit(f"BENCH_DATABASE: not a plain database name: {name!r}")
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))  # never connected to the database it drops
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def run_django(env, code):
-    """Run Django code in a child process with the bench settings; returns its stdout (JSON)."""
-    out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else None
+    return SPACE.fresh_database()
 
 
 SETUP = r"""
@@ -207,10 +178,6 @@ print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "csrf_cookie": setting
 """
 
 
-PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 13; SM-A145M) AppleWebKit/537.36 (KHTML, like Gecko) "
-               "Chrome/124.0.0.0 Mobile Safari/537.36")
-
-
 def setup_sessions(env, voters):
     """A logged-in session per delegate, made through the server's own session engine."""
     return run_django(env, SESSIONS.replace("VOTERS", str(voters)).replace("PHONE_UA", repr(PHONE_AGENT)))
@@ -235,123 +202,8 @@ def count_poll(env, poll_id):
 # --- the server ---------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(env, port, workers=2, extra=()):
-    with open(WORK_DIR / "server.log", "ab") as log:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(
-            [str(VENV_BIN / "convoca"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), *extra],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
-        )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}; see {WORK_DIR / 'server.log'}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                if s.recv(64).startswith(b"HTTP/1.1 200"):
-                    return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("server did not answer /healthz in time")
-
-
-def server_cpu_s(proc):
-    """CPU seconds used so far by the server's processes (its process group; Linux /proc): a figure that
-    other work on the machine disturbs much less than the wall-clock ones."""
-    total = 0
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == proc.pid:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
-
-
-def stop_server(proc, sig=signal.SIGTERM):
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-# --- a lean HTTP/1.1 keep-alive client ------------------------------------------------------
-
-
-class Conn:
-    def __init__(self, port):
-        self.port = port
-        self.reader = self.writer = None
-
-    async def open(self):
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    def close(self):
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-    async def send(self, raw):
-        if self.writer is None:
-            await self.open()
-        self.writer.write(raw)
-        return await self.read_response()
-
-    async def read_response(self):
-        status, _headers, body = await self.read_full()
-        return status, body
-
-    async def send_full(self, raw):
-        """(status, headers, body), headers as a list of (lower-case name, value)."""
-        if self.writer is None:
-            await self.open()
-        self.writer.write(raw)
-        return await self.read_full()
-
-    async def read_full(self):
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        headers, pairs = {}, []
-        for line in lines[1:]:
-            if ":" in line:
-                k, v = line.split(":", 1)
-                headers[k.strip().lower()] = v.strip()
-                pairs.append((k.strip().lower(), v.strip()))
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding") == "chunked":
-            body = b""
-            while True:
-                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
-                chunk = await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-                body += chunk[:-2]
-        else:
-            body = b""
-        if headers.get("connection") == "close":
-            self.close()
-        if headers.get("content-encoding") == "gzip":
-            body = zlib.decompress(body, 31)
-        return status, pairs, body
+    return SPACE.start_server(env, port, workers, extra)
 
 
 def vote_request(poll_id, token, option, key):
@@ -371,13 +223,6 @@ def post_request(path, token, payload=None):
 
 
 HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
-def pct(values, p):
-    if not values:
-        return 0.0
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
 async def sustained(port, requests, connections):
@@ -447,11 +292,6 @@ async def healthz(port, connections, total):
 
 # --- the web ballot, as a phone's browser takes it -------------------------------------------
 
-BROWSER = (
-    f"User-Agent: {PHONE_AGENT}\r\n"
-    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
-    "Accept-Encoding: gzip, deflate, br\r\n"
-)
 # Delegates' phones in the four languages of the conference.
 ACCEPT_LANGUAGES = ["es-CO,es;q=0.9", "pt-BR,pt;q=0.9,en;q=0.8", "en-US,en;q=0.9", "fr-FR,fr;q=0.9,en;q=0.8"]
 INPUT = re.compile(r"<input\b[^>]*>", re.I)
