@@ -16,7 +16,7 @@ from convoca.network.models import Organisation, Sector
 from convoca.texts import languages
 from convoca.texts.queries import localize
 
-from . import queries, services
+from . import bulk, queries, services
 from .models import Gathering, Registration
 from .rules import can_see_online_room, can_see_registrant_name
 
@@ -107,6 +107,26 @@ class CheckInOut(Schema):
     result: str
     checked_in_at: dt.datetime
     registration: RegistrationOut
+
+
+class BulkIn(Schema):
+    action: Any = None
+    ids: Any = None
+    reason: Any = ""
+
+
+class BulkRowOut(Schema):
+    id: int
+    done: bool
+    code: str | None
+    reason: str | None
+
+
+class BulkOut(Schema):
+    action: str
+    done: int
+    refused: int
+    rows: list[BulkRowOut]
 
 
 class ErrorOut(Schema):
@@ -393,3 +413,21 @@ def check_in(request, slug: str, payload: CheckInIn):
         "checked_in_at": result.checked_in_at,
         "registration": _registration_out(request.user, result.registration),
     }
+
+
+@router.post(
+    "/gatherings/{slug}/registrations/bulk", response={200: BulkOut, **ERRORS}, auth=token_or_session,
+    summary="Act on many registrations",
+)
+def bulk_action(request, slug: str, payload: BulkIn):
+    """Organisers only, as the list page's bulk actions: ``action`` (accredit, confirm_mandate, refuse with
+    one ``reason``, invite: coordinators only) over the registrations numbered ``ids`` (at most 5000).
+    Each row goes through the single-row rules: ``rows`` says, row by row, what was done and why a row
+    was refused (``code``: not_found, unchanged, forbidden, mandate_not_confirmed...)."""
+    require_recent_second_factor(request)
+    gathering = _gathering(slug)
+    action = _text(payload.action, "action")
+    reason = _text(payload.reason, "reason")
+    summary = bulk.act_on_ids(request.user, gathering, action, payload.ids, reason=reason)
+    return summary.as_dict()
+
