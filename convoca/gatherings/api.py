@@ -16,7 +16,7 @@ from convoca.network.models import Organisation, Sector
 from convoca.texts import languages
 from convoca.texts.queries import localize
 
-from . import queries, services
+from . import bulk, queries, services
 from .models import Gathering, Registration
 from .rules import can_see_online_room, can_see_registrant_name
 
@@ -107,6 +107,38 @@ class CheckInOut(Schema):
     result: str
     checked_in_at: dt.datetime
     registration: RegistrationOut
+
+
+class BulkIn(Schema):
+    action: Any = None
+    ids: Any = None
+    reason: Any = ""
+
+
+class BulkRowOut(Schema):
+    id: int
+    done: bool
+    code: str | None
+    reason: str | None
+
+
+class BulkOut(Schema):
+    action: str
+    done: int
+    refused: int
+    rows: list[BulkRowOut]
+
+
+class RecipientsOut(Schema):
+    recipients: int
+
+
+class MessageIn(Schema):
+    subject: Any = None
+    body: Any = None
+    statuses: Any = None
+    roles: Any = None
+    countries: Any = None
 
 
 class ErrorOut(Schema):
@@ -226,6 +258,17 @@ def _int(value, default, field, lo, hi):
     except (TypeError, ValueError):
         raise ServiceError(_("Enter a whole number."), field=field) from None
     return max(lo, min(hi, number))
+
+
+def _texts(value, field):
+    """A list of strings (JSON), or words separated by commas (a query string); nothing means none."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ServiceError(_("Give a list of codes."), field=field)
+    return value
 
 
 def _choice(value, choices, field):
@@ -393,3 +436,60 @@ def check_in(request, slug: str, payload: CheckInIn):
         "checked_in_at": result.checked_in_at,
         "registration": _registration_out(request.user, result.registration),
     }
+
+
+@router.post(
+    "/gatherings/{slug}/registrations/bulk", response={200: BulkOut, **ERRORS}, auth=token_or_session,
+    summary="Act on many registrations",
+)
+def bulk_action(request, slug: str, payload: BulkIn):
+    """Organisers only, as the list page's bulk actions: ``action`` (accredit, confirm_mandate, refuse with
+    one ``reason``, invite: coordinators only) over the registrations numbered ``ids`` (at most 5000).
+    Each row goes through the single-row rules: ``rows`` says, row by row, what was done and why a row
+    was refused (``code``: not_found, unchanged, forbidden, mandate_not_confirmed...)."""
+    require_recent_second_factor(request)
+    gathering = _gathering(slug)
+    action = _text(payload.action, "action")
+    reason = _text(payload.reason, "reason")
+    summary = bulk.act_on_ids(request.user, gathering, action, payload.ids, reason=reason)
+    return summary.as_dict()
+
+
+def _gathering_to_message(user, slug):
+    gathering = _gathering(slug)
+    if not user.has_perm("gatherings.message_participants", gathering):
+        raise PermissionDenied(_("Only coordinators and national committees can write to participants."))
+    return gathering
+
+
+@router.get(
+    "/gatherings/{slug}/messages/recipients", response={200: RecipientsOut, **ERRORS}, auth=token_or_session,
+    summary="Count who a message would reach",
+)
+def message_recipients(request, slug: str, statuses: str = None, roles: str = None, countries: str = None):
+    """How many participants a message with these filters would reach (comma-separated codes; none means
+    all): a national committee counts only the participants of its own country."""
+    gathering = _gathering_to_message(request.user, slug)
+    rows = services.message_recipients(
+        request.user, gathering, statuses=_texts(statuses, "statuses"), roles=_texts(roles, "roles"),
+        countries=_texts(countries, "countries"),
+    )
+    return {"recipients": rows.count()}
+
+
+@router.post(
+    "/gatherings/{slug}/messages", response={202: RecipientsOut, **ERRORS}, auth=token_or_session,
+    summary="Write to participants",
+)
+def message_participants(request, slug: str, payload: MessageIn):
+    """Coordinators, and national committees to the participants of their own country: an email each
+    (``subject``, ``body``), sent after the answer, to the participants matching ``statuses``, ``roles``
+    and ``countries`` (lists of codes; none means all). ``recipients`` says how many."""
+    require_recent_second_factor(request)
+    gathering = _gathering_to_message(request.user, slug)
+    count = services.message_participants(
+        request.user, gathering, subject=_text(payload.subject, "subject"), body=_text(payload.body, "body"),
+        statuses=_texts(payload.statuses, "statuses"), roles=_texts(payload.roles, "roles"),
+        countries=_texts(payload.countries, "countries"),
+    )
+    return 202, {"recipients": count}

@@ -100,15 +100,13 @@ def registration_bulk(request, slug):
                 messages.error(request, error)
         return redirect(_back(gathering, filters))
     data = form.cleaned_data
-    if data["all_matching"]:
-        rows, missing = queries.registrations_for(gathering, **filters.values()), []
-    else:
-        wanted = list(dict.fromkeys(data["registration"]))
-        found = {r.pk: r for r in queries.registrations_for(gathering).filter(pk__in=wanted)}
-        rows = [found[pk] for pk in wanted if pk in found]
-        missing = [pk for pk in wanted if pk not in found]
     try:
-        summary = bulk.act_on(request.user, data["action"], rows, reason=data["reason"], missing=missing)
+        if data["all_matching"]:
+            rows = queries.registrations_for(gathering, **filters.values())
+            summary = bulk.act_on(request.user, data["action"], rows, reason=data["reason"])
+        else:  # the same service as the API and the ``bulk-registrations`` command
+            summary = bulk.act_on_ids(request.user, gathering, data["action"], data["registration"],
+                                      reason=data["reason"])
     except ServiceError as error:
         messages.error(request, service_message(error))
         return redirect(_back(gathering, filters))

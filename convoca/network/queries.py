@@ -282,3 +282,41 @@ def join_requests_to_decide(user):
 
 def own_join_requests(user):
     return JoinRequest.objects.filter(person__user=user).select_related("organisation").order_by("-created_at")[:20]
+
+
+def join_request_deciders(join_request):
+    """The people told of a new request to join (or a proposed organisation), those who may decide it
+    (``network.decide_join_request``): the organisation's contact person and the members of its country's
+    national committee, each with an active account, never the person asking; when nobody of these may
+    decide (no committee, no contact with an account), the coordinators."""
+    candidates = list(
+        Person.objects.select_related("user")
+        .filter(committees__country=join_request.country, user__is_active=True, erased_at__isnull=True)
+        .order_by("pk")
+    )
+    organisation = join_request.organisation
+    if organisation is not None and organisation.contact_id:
+        contact = Person.objects.select_related("user").filter(
+            pk=organisation.contact_id, user__is_active=True, erased_at__isnull=True
+        ).first()
+        if contact is not None:
+            candidates.insert(0, contact)
+    people = _deciding(candidates, join_request)
+    if not people:
+        people = _deciding(
+            Person.objects.select_related("user")
+            .filter(Q(user__is_coordinator=True) | Q(user__is_superuser=True), user__is_active=True,
+                    erased_at__isnull=True)
+            .order_by("pk"),
+            join_request,
+        )
+    return people
+
+
+def _deciding(candidates, join_request):
+    seen, people = set(), []
+    for person in candidates:
+        if person.pk not in seen and person.user.has_perm("network.decide_join_request", join_request):
+            seen.add(person.pk)
+            people.append(person)
+    return people

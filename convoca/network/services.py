@@ -1047,7 +1047,11 @@ def request_to_join(user, organisation):
         raise ServiceError(_ALREADY_ASKED, field="organisation", code="already_requested")
     try:
         with transaction.atomic():
-            return JoinRequest.objects.create(person=person, organisation=organisation, country=organisation.country)
+            join_request = JoinRequest.objects.create(
+                person=person, organisation=organisation, country=organisation.country
+            )
+            tasks.tell_join_request(join_request)  # its contact and committee, after commit
+            return join_request
     except IntegrityError:  # a double submit raced past the check above
         raise ServiceError(_ALREADY_ASKED, field="organisation", code="already_requested") from None
 
@@ -1070,7 +1074,10 @@ def propose_organisation(user, *, name, country, sector):
     if any(match_key(other) == match_key(clean["name"]) for other in pending):
         raise ServiceError(_("You already proposed this organisation: wait for the answer."), field="name",
                            code="already_requested")
-    return JoinRequest.objects.create(person=person, **clean)
+    with transaction.atomic():
+        join_request = JoinRequest.objects.create(person=person, **clean)
+        tasks.tell_join_request(join_request)  # the country's committee (or the coordinators), after commit
+    return join_request
 
 
 def decide_join_request(user, join_request, *, accept):

@@ -54,6 +54,9 @@ def test_a_newcomer_joins_and_is_told(page, log_in, world, mailoutbox):  # noqa:
     page.get_by_role("button", name="Enviar la solicitud").click()
     expect(page.locator("main")).to_contain_text("Sindicato Andino")
     assert JoinRequest.objects.filter(person__user=newcomer, status="pending").count() == 2
+    told = [m for m in mailoutbox if m.to == ["carla@example.org"]]  # who decides is told of each (issue 11)
+    assert len(told) == 2 and all("/organisations/join/requests/" in m.body for m in told)
+    mailoutbox.clear()
 
     _log_out(page)
     _log_in_with_code(page, log_in, world.carla)  # Colombia's committee (and Sindicato Andino's contact)
