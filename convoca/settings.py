@@ -118,6 +118,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "convoca.urls"
+# Django's renderer, with <select> lists written in Python (a list of countries costs ~0.2 ms, not ~6 ms).
+FORM_RENDERER = "convoca.core.form_renderer.FormRenderer"
 ASGI_APPLICATION = "convoca.asgi.application"
 WSGI_APPLICATION = "convoca.wsgi.application"
 
