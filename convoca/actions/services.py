@@ -21,7 +21,7 @@ from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.texts.services import record_original
 
-from . import notify, queries
+from . import notify, places, queries
 from .models import Action, ActionType, Campaign, Rsvp, TrustedHost, Visibility
 
 CONFIRM_SALT = "actions.rsvp.confirm"
@@ -114,6 +114,7 @@ def _check_action(campaign, data, now):
         raise ServiceError(_("This day of action does not take actions of this type."), field="kind")
     if str(data["country"]) not in dict(countries):
         raise ServiceError(_("Choose a country from the list."), field="country")
+    _check_place(data)
     start, end = local_times(data["starts_at"], data["ends_at"], data["timezone"])
     if start < now:
         raise ServiceError(_("This start time has already passed. Check the date and the time zone."),
@@ -138,6 +139,21 @@ def _check_action(campaign, data, now):
     if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ServiceError(_("This point is not on Earth: check the latitude and longitude."), field="latitude")
     return start, end
+
+
+def _check_place(data):
+    """A city or an exact address that ends with another country's name (or code) is refused: the action would
+    be counted, mapped and moderated in the wrong country."""
+    names = dict(countries)
+    for field in ("city", "address"):
+        other = places.other_country(data.get(field) or "", data["country"])
+        if other is not None:
+            values = {"named": names.get(other, other), "country": names.get(str(data["country"]))}
+            message = (_("This city is in %(named)s, but the action's country is %(country)s. Choose the right "
+                         "country, or give a city in %(country)s.") if field == "city" else
+                       _("This address is in %(named)s, but the action's country is %(country)s. Choose the "
+                         "right country, or give an address in %(country)s."))
+            raise ServiceError(message % values, field=field, code="other_country")
 
 
 ACTION_FIELDS = ("title", "description", "kind", "city", "address", "address_visibility", "accessibility",
