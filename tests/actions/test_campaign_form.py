@@ -133,3 +133,16 @@ def test_it_keeps_a_type_that_registered_actions_use(world, as_user):
     page = as_user(world.alice).post(edit, _form(world, ends_on="2020-01-01"))
     assert "The last day cannot come before the first day." in page.content.decode()
     assert Campaign.objects.get().ends_on != dt.date(2020, 1, 1)
+
+
+def test_the_api_refuses_the_same_bad_values(world, as_user):
+    import json
+
+    body = {"gathering": "conferencia", "slug": "dia-x", "title": "T" * 201, "start_date": world.today.isoformat(),
+            "end_date": world.today.isoformat(), "action_types": ["march"]}
+    for changes, field in (({}, "title"), ({"title": "Día", "slug": "con espacios"}, "slug"),
+                           ({"title": "Día", "action_types": []}, "action_types")):
+        answer = as_user(world.alice).post("/api/v1/campaigns", json.dumps({**body, **changes}),
+                                           content_type="application/json")
+        assert answer.status_code == 400 and answer.json()["field"] == field, answer.content
+    assert not Campaign.objects.exists()
