@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from .models import Visibility
+from convoca.proposals.models import Proposal
+from convoca.texts import languages
+
+from .models import ActionType, Visibility
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -73,6 +76,73 @@ class ActionForm(forms.Form):
 
     def chosen_organisation(self):
         return self.organisations.get(self.cleaned_data.get("organisation"))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ProposalChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        number = f"{obj.number} · " if obj.number else ""
+        return f"{number}{obj.title} ({obj.gathering.title})"
+
+
+class CampaignForm(forms.Form):
+    """A day of action: on creation its gathering and short name too; the service checks every value again."""
+
+    gathering = forms.TypedChoiceField(label=_("Gathering"), coerce=int,
+                                       help_text=_("The gathering whose adopted proposals this day of action "
+                                                   "carries out."))
+    slug = forms.SlugField(label=_("Short name"), max_length=80,
+                           help_text=_("The address of its page: letters without accents, numbers and hyphens, "
+                                       "such as dia-continental. It cannot be changed later."))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_on = forms.DateField(label=_("First day"), widget=DateInput, help_text=_("For example 2026-10-12"))
+    ends_on = forms.DateField(label=_("Last day"), widget=DateInput,
+                              help_text=_("The same day for a one-day mobilisation"))
+    action_types = forms.MultipleChoiceField(
+        label=_("Types of action hosts may register"), choices=ActionType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one type of action from the list.")})
+    description = forms.CharField(label=_("Description"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    proposals = ProposalChoice(label=_("Adopted proposals it carries out"), required=False, queryset=None,
+                               widget=forms.CheckboxSelectMultiple)
+    original_language = forms.ChoiceField(label=_("Language of the title and description"), required=False,
+                                          help_text=_("Translators will translate them into the other "
+                                                      "languages."))
+
+    def __init__(self, *args, gatherings=(), campaign=None, **kwargs):
+        self.campaign = campaign
+        if campaign is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"gathering": campaign.gathering_id, "slug": campaign.slug, "title": campaign.title,
+                                 "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+                                 "action_types": campaign.action_types, "description": campaign.description,
+                                 "proposals": list(campaign.proposals.values_list("pk", flat=True))}
+        super().__init__(*args, **kwargs)
+        adopted = Proposal.objects.filter(state=Proposal.State.ADOPTED).select_related("gathering") \
+            .order_by("gathering__starts_on", "prefix", "seq", "pk")
+        if campaign is not None:
+            for name in ("gathering", "slug", "original_language"):
+                del self.fields[name]
+            adopted = adopted.filter(gathering_id=campaign.gathering_id)
+        else:
+            self.fields["gathering"].choices = [(g.pk, g.title) for g in gatherings]
+            self.fields["original_language"].choices = languages.reader_choices()
+            self.fields["original_language"].initial = languages.current_language()
+        self.fields["proposals"].queryset = adopted
+        if not adopted.exists():
+            del self.fields["proposals"]
+
+    def service_values(self):
+        data = dict(self.cleaned_data)
+        data.pop("gathering", None)
+        data["proposals"] = list(data.get("proposals") or ())
+        return data
 
 
 class RsvpForm(forms.Form):

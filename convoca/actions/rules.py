@@ -44,6 +44,7 @@ def is_moderator(user):
 
 
 rules.add_perm("actions.add_campaign", is_coordinator)
+rules.add_perm("actions.change_campaign", is_coordinator)
 rules.add_perm("actions.host_action", is_member)
 rules.add_perm("actions.host_for_organisation", belongs_to | is_coordinator)
 rules.add_perm("actions.view_action", is_published | is_host | moderates | is_coordinator)

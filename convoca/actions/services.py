@@ -4,6 +4,7 @@ Plain functions in a transaction; emails and live events only after the commit. 
 ``rules`` here as well as by the views. Places at an action are claimed by a conditional update of its
 counter, so two people can never take the last place together."""
 
+import re
 import zoneinfo
 from datetime import timedelta
 
@@ -19,9 +20,9 @@ from django_countries import countries
 from convoca.audit.services import record
 from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
-from convoca.texts.services import record_original
+from convoca.texts.services import clean_original_language, record_original, record_original_change
 
-from . import notify, queries
+from . import notify, places, queries
 from .models import Action, ActionType, Campaign, Rsvp, TrustedHost, Visibility
 
 CONFIRM_SALT = "actions.rsvp.confirm"
@@ -54,29 +55,98 @@ def _rsvps_changed(action):
 # --- campaigns ---------------------------------------------------------------------------------------------
 
 
-def create_campaign(user, gathering, *, slug, title, starts_on, ends_on, action_types, description="",
-                    proposals=(), original_language=None):
-    if not user.has_perm("actions.add_campaign"):
-        raise PermissionDenied
+CAMPAIGN_TITLE_MAX = Campaign._meta.get_field("title").max_length
+CAMPAIGN_SLUG_MAX = Campaign._meta.get_field("slug").max_length
+CAMPAIGN_DESCRIPTION_MAX = 5000
+RESERVED_SLUGS = {"create", "moderation", "rsvp"}  # the addresses of pages beside the campaigns' (urls.py)
+
+
+def _check_campaign(gathering, *, title, starts_on, ends_on, action_types, description, proposals):
+    """The checks a campaign's values pass on creation and on every change; returns them cleaned."""
+    title = " ".join(str(title or "").split())
+    if not title:
+        raise ServiceError(_("Give the day of action a title."), field="title")
+    if len(title) > CAMPAIGN_TITLE_MAX:
+        raise ServiceError(_("The title is too long: %(limit)s characters at most.") % {"limit": CAMPAIGN_TITLE_MAX},
+                           field="title")
+    description = str(description or "").strip()
+    if len(description) > CAMPAIGN_DESCRIPTION_MAX:
+        raise ServiceError(_("The description is too long: %(limit)s characters at most.")
+                           % {"limit": CAMPAIGN_DESCRIPTION_MAX}, field="description")
+    if starts_on is None:
+        raise ServiceError(_("Give the first day."), field="starts_on")
+    if ends_on is None:
+        raise ServiceError(_("Give the last day."), field="ends_on")
     if ends_on < starts_on:
         raise ServiceError(_("The last day cannot come before the first day."), field="ends_on")
+    action_types = list(action_types or ())
     unknown = set(action_types) - set(ActionType.values)
     if unknown or not action_types:
         raise ServiceError(_("Choose at least one type of action from the list."), field="action_types")
     proposals = list(proposals)
     if any(p.gathering_id != gathering.pk or p.state != "adopted" for p in proposals):
         raise ServiceError(_("Only proposals adopted by this gathering can be linked."), field="proposals")
+    return {"title": title, "description": description, "starts_on": starts_on, "ends_on": ends_on,
+            "action_types": sorted(set(action_types))}, proposals
+
+
+def create_campaign(user, gathering, *, slug, title, starts_on, ends_on, action_types, description="",
+                    proposals=(), original_language=None):
+    if not user.has_perm("actions.add_campaign"):
+        raise PermissionDenied
+    slug = str(slug or "").strip()
+    if not slug or len(slug) > CAMPAIGN_SLUG_MAX or not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
+        raise ServiceError(_("The short name is for the address of the page: use letters without accents, "
+                             "numbers and hyphens (%(limit)s at most), such as dia-continental.")
+                           % {"limit": CAMPAIGN_SLUG_MAX}, field="slug")
+    values, proposals = _check_campaign(gathering, title=title, starts_on=starts_on, ends_on=ends_on,
+                                        action_types=action_types, description=description, proposals=proposals)
+    if original_language:
+        original_language = clean_original_language(original_language)
+    try:
+        with transaction.atomic():
+            if slug in RESERVED_SLUGS or Campaign.objects.filter(slug=slug).exists():
+                raise ServiceError(_("This short name is already taken."), field="slug", code="duplicate")
+            campaign = Campaign(gathering=gathering, slug=slug, **values)
+            if original_language:
+                campaign.original_language = original_language
+            campaign.save()
+            campaign.proposals.set(proposals)
+            record_original(campaign)
+            record(user, "campaign.created", gathering=gathering, target=campaign)
+    except IntegrityError:  # the same short name at the same moment
+        raise ServiceError(_("This short name is already taken."), field="slug", code="duplicate") from None
+    return campaign
+
+
+def update_campaign(user, campaign, *, title, starts_on, ends_on, action_types, description="", proposals=()):
+    """Coordinators change a campaign (its short name stays: it is the address people share). A type of action
+    that registered actions use cannot be taken away."""
+    if not user.has_perm("actions.change_campaign", campaign):
+        raise PermissionDenied
+    values, proposals = _check_campaign(campaign.gathering, title=title, starts_on=starts_on, ends_on=ends_on,
+                                        action_types=action_types, description=description, proposals=proposals)
     with transaction.atomic():
-        if Campaign.objects.filter(slug=slug).exists():
-            raise ServiceError(_("This short name is already taken."), field="slug")
-        campaign = Campaign(gathering=gathering, slug=slug, title=title, description=description,
-                            starts_on=starts_on, ends_on=ends_on, action_types=sorted(set(action_types)))
-        if original_language:
-            campaign.original_language = original_language
-        campaign.save()
-        campaign.proposals.set(proposals)
-        record_original(campaign)
-        record(user, "campaign.created", gathering=gathering, target=campaign)
+        used = set(campaign.actions.exclude(state__in=[Action.State.REJECTED, Action.State.CANCELLED])
+                   .exclude(kind__in=values["action_types"]).values_list("kind", flat=True))
+        if used:
+            names = ", ".join(str(ActionType(kind).label) for kind in sorted(used))
+            raise ServiceError(_("Actions of these types are already registered, so the types must stay: "
+                                 "%(types)s.") % {"types": names}, field="action_types", code="in_use")
+        previous = {name: getattr(campaign, name) for name in (*Campaign.TRANSLATABLE_FIELDS, "original_language")}
+        changed = [name for name, value in values.items() if getattr(campaign, name) != value]
+        for name in changed:
+            setattr(campaign, name, values[name])
+        if changed:
+            campaign.version += 1
+            campaign.save(update_fields=[*changed, "version"])
+            record_original_change(campaign, changed, previous=previous)
+        if {p.pk for p in proposals} != set(campaign.proposals.values_list("pk", flat=True)):
+            campaign.proposals.set(proposals)
+            changed.append("proposals")
+        if changed:
+            record(user, "campaign.changed", gathering=campaign.gathering_id, target=campaign,
+                   note=", ".join(sorted(changed)))
     return campaign
 
 
@@ -114,6 +184,7 @@ def _check_action(campaign, data, now):
         raise ServiceError(_("This day of action does not take actions of this type."), field="kind")
     if str(data["country"]) not in dict(countries):
         raise ServiceError(_("Choose a country from the list."), field="country")
+    _check_place(data)
     start, end = local_times(data["starts_at"], data["ends_at"], data["timezone"])
     if start < now:
         raise ServiceError(_("This start time has already passed. Check the date and the time zone."),
@@ -138,6 +209,21 @@ def _check_action(campaign, data, now):
     if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ServiceError(_("This point is not on Earth: check the latitude and longitude."), field="latitude")
     return start, end
+
+
+def _check_place(data):
+    """A city or an exact address that ends with another country's name (or code) is refused: the action would
+    be counted, mapped and moderated in the wrong country."""
+    names = dict(countries)
+    for field in ("city", "address"):
+        other = places.other_country(data.get(field) or "", data["country"])
+        if other is not None:
+            values = {"named": names.get(other, other), "country": names.get(str(data["country"]))}
+            message = (_("This city is in %(named)s, but the action's country is %(country)s. Choose the right "
+                         "country, or give a city in %(country)s.") if field == "city" else
+                       _("This address is in %(named)s, but the action's country is %(country)s. Choose the "
+                         "right country, or give an address in %(country)s."))
+            raise ServiceError(message % values, field=field, code="other_country")
 
 
 ACTION_FIELDS = ("title", "description", "kind", "city", "address", "address_visibility", "accessibility",

@@ -5,11 +5,13 @@ from . import views
 app_name = "actions"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("create/", views.campaign_create, name="campaign_create"),
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<int:pk>/approve/", views.approve, name="approve"),
     path("moderation/<int:pk>/reject/", views.reject, name="reject"),
     path("rsvp/<str:token>/", views.confirm, name="confirm"),
     path("<slug:slug>/", views.campaign, name="campaign"),
+    path("<slug:slug>/edit/", views.campaign_edit, name="campaign_edit"),
     path("<slug:slug>/counts/", views.counts_part, name="counts"),
     path("<slug:slug>/counts.json", views.counts_json, name="counts_json"),
     path("<slug:slug>/map.json", views.map_json, name="map"),

@@ -24,11 +24,12 @@ from convoca.core import events
 from convoca.core.errors import ServiceError
 from convoca.core.limits import Limit, client_address, too_many
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
+from convoca.gatherings.models import Gathering
 from convoca.live.views import LiveStreamResponse, start
 from convoca.texts.queries import localize
 
 from . import calendar, queries, services
-from .forms import ActionForm, FilterForm, RejectForm, ReportForm, RsvpForm
+from .forms import ActionForm, CampaignForm, FilterForm, RejectForm, ReportForm, RsvpForm
 from .models import Action, Campaign, Rsvp
 from .rules import sees_address
 
@@ -72,6 +73,34 @@ def _live_attrs(campaign):
 def index(request):
     campaigns = localize(Campaign.objects.order_by("-starts_on", "slug")[:50])
     return render(request, "actions/index.html", {"campaigns": campaigns})
+
+
+@login_required
+def campaign_create(request):
+    """Coordinators create a day of action (through the same service as the API and the CLI)."""
+    require(request, "actions.add_campaign")
+    gatherings = list(Gathering.objects.order_by("-starts_on", "title"))
+    form = CampaignForm(request.POST or None, gatherings=gatherings)
+    by_pk = {g.pk: g for g in gatherings}
+
+    def write():
+        gathering = by_pk.get(form.cleaned_data["gathering"])
+        if gathering is None:
+            raise ServiceError(_("Choose a gathering from the list."), field="gathering")
+        return services.create_campaign(request.user, gathering, **form.service_values())
+
+    done = submit(request, form, write, _("The day of action is created. Hosts can now register their actions."))
+    return done or render(request, "actions/campaign_form.html", {"form": form, "campaign": None})
+
+
+@login_required
+def campaign_edit(request, slug):
+    campaign = _campaign(slug)
+    require(request, "actions.change_campaign", campaign)
+    form = CampaignForm(request.POST or None, campaign=campaign)
+    done = submit(request, form, lambda: services.update_campaign(request.user, campaign, **form.service_values()),
+                  _("The day of action is saved."))
+    return done or render(request, "actions/campaign_form.html", {"form": form, "campaign": campaign})
 
 
 def _counts(campaign):

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 ACTIONS = {
     # actions (days of action)
     "campaign.created": _("Day of action created"),
+    "campaign.changed": _("Day of action changed"),
     "action.approved": _("Local action approved"),
     "action.host_trusted": _("Host trusted to publish directly"),
     "action.rejected": _("Local action rejected"),

@@ -16,7 +16,11 @@ app for a module of an agreed name instead:
   ``erase(person)``, the app's share of a person's data rights (see
   ``convoca.core.data_rights``);
 - ``<app>/audit_labels.py``: ``labels(viewer, refs)``, names for what the
-  audit trail refers to by number (see ``convoca.audit.queries``).
+  audit trail refers to by number (see ``convoca.audit.queries``);
+- ``<app>/declaration_panel.py``: ``panel(declaration)``, what an app built on
+  the declaration shows on its page (a template and its context, or None):
+  the endorsements' call to sign on, with their count (see
+  ``convoca.proposals.declaration_views``).
 
 Why a module convention and not ``autodiscover_modules`` or an AppConfig
 attribute: ``autodiscover_modules`` only imports the modules, so each would

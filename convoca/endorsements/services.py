@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from convoca.audit import services as audit
+from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.network.models import Sector, match_key
 
@@ -22,6 +23,18 @@ VERIFY_SALT = "convoca.endorsements.verify"
 WITHDRAW_SALT = "convoca.endorsements.withdraw"
 LINK_MAX_AGE = 14 * 86400  # a verification link works for two weeks
 FORBIDDEN = "<>"  # no markup in a name: it would be shown escaped, but it is never what a name holds
+
+
+def declaration_topic(declaration_id):
+    return f"endorsements:{declaration_id}"
+
+
+def _announce(declaration_id, country):
+    """After the commit: the public counts of the declaration's endorsements changed (ids and the country only,
+    nothing of the signer). A burst of sign-ons is heard at most once a second; the last one always is."""
+    event = {"kind": "endorsements.changed", "declaration": declaration_id, "country": str(country)}
+    transaction.on_commit(lambda: events.publish_throttled(declaration_topic(declaration_id), event,
+                                                           key=f"endorsements:{declaration_id}"))
 
 
 def settings_for(gathering):
@@ -136,6 +149,8 @@ def verify(token):
         claimed = Endorsement.objects.filter(pk=pk, nonce=nonce, state=Endorsement.State.UNVERIFIED).update(
             state=state, nonce="", verified_at=now,
         )
+        if claimed and state == Endorsement.State.PUBLIC:
+            _announce(found.declaration_id, found.country)
     if not claimed:
         raise ServiceError(_("This link has already been used. Your endorsement is recorded."), code="used_link")
     found.state, found.nonce, found.verified_at = state, "", now
@@ -146,7 +161,11 @@ def withdraw(token):
     """The signer takes back their endorsement: the row is deleted, nothing of them is kept."""
     pk, nonce = _read(token, WITHDRAW_SALT)
     with transaction.atomic():
+        found = Endorsement.objects.filter(pk=pk, withdraw_nonce=nonce).values("state", "declaration_id",
+                                                                                "country").first()
         deleted, _rows = Endorsement.objects.filter(pk=pk, withdraw_nonce=nonce).delete()
+        if deleted and found["state"] == Endorsement.State.PUBLIC:
+            _announce(found["declaration_id"], found["country"])
     if not deleted:
         raise ServiceError(_("This endorsement has already been withdrawn."), code="withdrawn")
     return pk
@@ -169,6 +188,8 @@ def decide(user, endorsement, *, approve):
             raise ServiceError(_("This endorsement is not waiting for a decision."), code="stale")
         audit.record(user, "endorsement.approved" if approve else "endorsement.rejected",
                      gathering=endorsement.declaration.gathering_id, target=endorsement)
+        if approve:
+            _announce(endorsement.declaration_id, endorsement.country)
     endorsement.state = state
     return endorsement
 

@@ -6,6 +6,8 @@ app_name = "endorsements"
 
 urlpatterns = [
     path("", views.public_list, name="list"),
+    path("counts/", views.counts_part, name="counts"),
+    path("events", views.events_stream, name="events"),
     path("sign/", views.endorse, name="endorse"),
     path("sign/thanks/", views.thanks, name="thanks"),
     path("verify/<str:token>/", views.verify, name="verify"),

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from convoca.core import events
 from convoca.core.errors import ServiceError
 from convoca.core.limits import Limit, client_address, too_many
 from convoca.core.web import (
@@ -24,6 +25,7 @@ from convoca.core.web import (
     service_message,
 )
 from convoca.gatherings.models import Gathering
+from convoca.live.views import EVENT_ID, LiveStreamResponse, start
 from convoca.proposals.queries import declaration_of
 
 from . import queries, services
@@ -114,9 +116,16 @@ def withdraw(request, slug, token):
     })
 
 
+NOSCRIPT_REFRESH_SECONDS = 60
+
+
+def _counts(declaration):
+    counts = queries.counts_by_country(declaration)
+    return {"counts": counts, "total": sum(c[2] + c[3] for c in counts)}
+
+
 def public_list(request, slug):
     gathering, declaration = _published(slug)
-    counts = queries.counts_by_country(declaration)
     country = request.GET.get("country", "")
     found = queries.public(declaration).only(
         "kind", "organisation", "country", "sector", "signatory", "role", "show_signatory",
@@ -124,12 +133,35 @@ def public_list(request, slug):
     if country:
         found = found.filter(country=country)
     page = paginate(request, found, 100)
+    topic = services.declaration_topic(declaration.pk)
     return render(request, "endorsements/list.html", {
-        "gathering": gathering, "declaration": declaration, "counts": counts, "page": page, "country": country,
-        "query": query_without_page(request),
-        "total": sum(c[2] + c[3] for c in counts),
+        "gathering": gathering, "declaration": declaration, "page": page, "country": country,
+        "query": query_without_page(request), **_counts(declaration),
         "reviews": request.user.has_perm("endorsements.review", gathering),
+        "live": {"topic": f"endorsements-{declaration.pk}", "url": reverse("endorsements:events", args=[slug]),
+                 "last": events.last_id(topic)},
+        "noscript_refresh": NOSCRIPT_REFRESH_SECONDS,
     })
+
+
+def counts_part(request, slug):
+    """The counts alone: what the live script fetches when an endorsement becomes public or is withdrawn."""
+    gathering, declaration = _published(slug)
+    return render(request, "endorsements/_counts.html", {"gathering": gathering, **_counts(declaration)})
+
+
+@never_cache
+@require_GET
+def events_stream(request, slug):
+    """The declaration's endorsement events (server-sent), public as its list: kinds, ids and countries."""
+    _gathering, declaration = _published(slug)
+    request.META.pop("HTTP_ACCEPT_ENCODING", None)  # events stay plain (see convoca.live.views)
+    last = None
+    for value in (request.headers.get("Last-Event-ID"), request.GET.get("last")):
+        if value is not None and EVENT_ID.fullmatch(value.strip()):
+            last = int(value.strip())
+            break
+    return LiveStreamResponse(start(services.declaration_topic(declaration.pk), last))
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from convoca.accounts.second_factor import recent_second_factor
 from convoca.core.errors import ServiceError
+from convoca.core.hooks import app_modules
 from convoca.core.web import apply_service_error, get_for_user, perform, require, submit
 from convoca.gatherings.models import Gathering
 
@@ -59,8 +60,20 @@ def declaration(request, slug):
     context.update({
         "gathering": found.gathering, "declaration": found,
         "manages": request.user.has_perm("proposals.manage_declaration", found),
+        "panels": _panels(found),
     })
     return render(request, "proposals/declaration.html", context)
+
+
+def _panels(declaration):
+    """What the apps built on the declaration show on its page (the call to endorse it, with the count), asked
+    of each by the ``declaration_panel`` hook: this app does not know them (they import it)."""
+    found = []
+    for _config, module in app_modules("declaration_panel", "panel"):
+        panel = module.panel(declaration)
+        if panel is not None:
+            found.append(panel)
+    return found
 
 
 @never_cache

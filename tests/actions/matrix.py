@@ -44,6 +44,8 @@ PUBLIC = {"*": 200}
 
 MATRIX = {
     "actions:index": {"expect": PUBLIC},
+    "actions:campaign_create": {"expect": {"anonymous": LOGIN, "alice": 200, "*": 403}},
+    "actions:campaign_edit": {"args": _slug, "expect": {"anonymous": LOGIN, "alice": 200, "*": 403}},
     "actions:campaign": {"args": _slug, "expect": PUBLIC},
     "actions:counts": {"args": _slug, "expect": PUBLIC},
     "actions:counts_json": {"args": _slug, "expect": PUBLIC},

@@ -26,6 +26,8 @@ def _slug(w):
 
 MATRIX = {
     "endorsements:list": {"args": _slug, "expect": {"*": 200}},
+    "endorsements:counts": {"args": _slug, "expect": {"*": 200}},
+    "endorsements:events": {"args": _slug, "expect": {"*": 200}},
     "endorsements:endorse": {"args": _slug, "expect": {"*": 200}},
     "endorsements:thanks": {"args": _slug, "expect": {"*": 200}},
     "endorsements:verify": {"args": lambda w: ["conferencia", _state(w)["verify"]], "expect": {"*": 200}},
