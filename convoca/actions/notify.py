@@ -11,11 +11,15 @@ from convoca.accounts.tasks import send_email
 from .models import Action, Rsvp
 
 
-def _send(template, context, to, language):
+def _send(template, context, to, language, now=False):
+    """Render the email in ``language``; send it ``now`` (already in a worker) or hand it to the task queue."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"actions/email/{template}_subject.txt", context).split())
         body = render_to_string(f"actions/email/{template}_body.txt", context)
-    send_email.enqueue(subject, body, to)
+    if now:
+        send_email.call(subject, body, to)
+    else:
+        send_email.enqueue(subject, body, to)
 
 
 def _host_language(action):
@@ -40,7 +44,8 @@ def action_cancelled(action_id):
               entry.email, entry.language)
 
 
-def rsvp_confirmation(rsvp_id):
+def rsvp_confirmation(rsvp_id, now=False):
+    """The email that confirms a place (sent by ``tasks.send_rsvp_confirmation`` in a worker, ``now``)."""
     from .services import confirm_url  # services imports this module to call it after a commit
 
     entry = Rsvp.objects.select_related("action__campaign").filter(pk=rsvp_id).first()
@@ -48,7 +53,7 @@ def rsvp_confirmation(rsvp_id):
         return
     context = {"action": entry.action, "rsvp": entry, "url": settings.SITE_URL + confirm_url(entry),
                "action_url": settings.SITE_URL + entry.action.get_absolute_url()}
-    _send("confirm", context, entry.email, entry.language)
+    _send("confirm", context, entry.email, entry.language, now)
 
 
 def reminder(rsvp_id):

@@ -22,7 +22,7 @@ from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.texts.services import clean_original_language, record_original, record_original_change
 
-from . import notify, places, queries
+from . import notify, places, queries, tasks
 from .models import Action, ActionType, Campaign, Rsvp, TrustedHost, Visibility
 
 CONFIRM_SALT = "actions.rsvp.confirm"
@@ -364,7 +364,7 @@ def rsvp(action, *, name, email, share_name=False, share_email=False, language=N
                                         share_name=share_name, share_email=share_email,
                                         language=language or translation.get_language() or "es")
             transaction.on_commit(lambda: _rsvps_changed(action))
-            transaction.on_commit(lambda: notify.rsvp_confirmation(entry.pk))
+            transaction.on_commit(lambda: tasks.send_rsvp_confirmation.enqueue(entry.pk))
     except IntegrityError:  # the same email at the same moment: the other one got the place
         raise ServiceError(_("This email already has a place at this action. Look for our email to confirm "
                              "it."), field="email", code="duplicate") from None

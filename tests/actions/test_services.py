@@ -107,6 +107,26 @@ class TestRsvps:
         target.refresh_from_db()
         assert target.rsvp_count == 1
 
+    def test_it_queues_the_confirmation_by_id_alone_and_the_worker_writes_it(self, world, settings):
+        """At scale (the database task backend) the request queues the RSVP's id; the worker renders and sends
+        the email: neither the task table nor the request holds its address or its secret link."""
+        from django_tasks_db.models import DBTaskResult
+
+        from convoca.actions import tasks
+
+        target = action(world)
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        mail.outbox.clear()
+        entry = services.rsvp(target, name="Luz", email="Luz@Example.org")
+        assert mail.outbox == []
+        queued = DBTaskResult.objects.get()
+        assert queued.task_path == "convoca.actions.tasks.send_rsvp_confirmation"
+        assert queued.args_kwargs == {"args": [entry.pk], "kwargs": {}}
+        tasks.send_rsvp_confirmation.call(*queued.args_kwargs["args"])  # what the worker runs
+        assert DBTaskResult.objects.count() == 1  # sent from the worker, not queued again
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == ["Luz@Example.org"]
+        assert services.confirm_url(entry) in mail.outbox[0].body and "Luz" in mail.outbox[0].body
+
     @pytest.mark.parametrize("token", ["nonsense", "eyJyIjoxLCJlIjoieEB5LnoifQ:1abc:forged"])
     def test_it_refuses_a_forged_link(self, world, token):
         with pytest.raises(ServiceError, match="not valid"):
