@@ -172,7 +172,11 @@ class PollForm(forms.Form):
 
     def query(self, name):
         """The search typed in picker ``name``, as typed (empty: no search; ``words`` folds it)."""
-        return " ".join(str(self.data.get(f"{name}_q") or "").split())[:200] if self.is_bound else ""
+        if not self.is_bound:
+            return ""
+        typed = str(self.data.get(f"{name}_q") or "")[:400]
+        # A control character (a NUL would fail PostgreSQL: a multipart POST passes core.clean_input) is a space.
+        return " ".join("".join(ch if ch.isprintable() else " " for ch in typed).split())[:200]
 
     def picker(self, name):
         """What picker ``name`` shows (voting/_picker_rows.html): ``rows`` (the choices already made first,
@@ -209,7 +213,7 @@ class PollForm(forms.Form):
     def _ticked(self):
         getlist = getattr(self.data, "getlist", None)
         values = getlist("chosen_voters") if getlist else self.data.get("chosen_voters") or []
-        return sorted({int(v) for v in values if str(v).isdigit() and len(str(v)) < 12})[:1000]
+        return sorted({int(v) for v in map(str, values) if v.isascii() and v.isdigit() and len(v) < 12})[:1000]
 
     def _weight_rows(self, query):
         """Number boxes: the organisations with a weight written (kept as typed), then the first others
