@@ -167,13 +167,17 @@ def registration_detail(request, slug, pk):
 
 
 def _after_decision(request, registration, message=None, error=None):
-    """htmx: the refreshed table row. Otherwise: a message and back where we came from."""
+    """htmx: the refreshed table row, which replaces the row of the button pressed (the list's buttons share one
+    form: the answer names its row). Otherwise: a message and back where we came from."""
     if _is_htmx(request):
-        return render(
+        response = render(
             request,
             "gatherings/_registration_row.html",
-            {"registration": registration, "row_error": error, "row_message": message, "here": request.POST.get("next", "")},
+            {"registration": registration, "row_error": error, "row_message": message},
         )
+        response["HX-Retarget"] = f"#registration-{registration.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     if error:
         messages.error(request, error)
     elif message:

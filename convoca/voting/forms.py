@@ -1,10 +1,14 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from convoca.gatherings.models import Registration
+from convoca.network.models import match_key
+from convoca.network.queries import visibility_q
 from convoca.network.rules import can_see_field
+from convoca.network.search import matching, words
 
 from .models import Poll, Proxy
 
@@ -70,6 +74,15 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class PollForm(forms.Form):
+    """The create-poll form. Its two pickers (the chosen delegates, the bloc weights) show the choices already
+    made and the first ``PICKER_ROWS`` that match a search (``<picker>_q``), never the whole list: a conference
+    of 2,000 delegates in 300 organisations stays a light page. ``searching=True`` shows the form again as
+    typed, to search a picker (the Search button posts the form back without JavaScript; htmx asks for the
+    rows alone): nothing is judged and nothing may be written."""
+
+    PICKERS = ("chosen_voters", "custom_weights")
+    PICKER_ROWS = 20
+
     title = forms.CharField(label=_("Question"), max_length=300,
                             help_text=_("For example: Do we adopt the declaration on migrant workers' rights?"))
     description = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -124,8 +137,11 @@ class PollForm(forms.Form):
                                     help_text=_("Optional: the poll closes by itself at this time."))
 
 
-    def __init__(self, *args, gathering=None, viewer=None, **kwargs):
+    def __init__(self, *args, gathering=None, viewer=None, searching=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.searching = searching and self.is_bound
+        self._pickers = {}
         qs = Registration.objects.none()
         organisations = []
         if gathering is not None:
@@ -145,19 +161,84 @@ class PollForm(forms.Form):
         self.fields["chosen_voters"].label_from_instance = lambda reg: delegate_label(viewer, reg)
         self.fields["custom_weights"].widget.organisations = organisations
 
-    def weight_rows(self):
-        """The organisations' boxes for voting/_picker.html: (input name, id, organisation, value)."""
+    def full_clean(self):
+        if self.searching:  # only a search: the form comes back as typed, without errors
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
+
+    def is_valid(self):
+        return not self.searching and super().is_valid()
+
+    def query(self, name):
+        """The search typed in picker ``name``, as typed (empty: no search; ``words`` folds it)."""
+        if not self.is_bound:
+            return ""
+        typed = str(self.data.get(f"{name}_q") or "")[:400]
+        # A control character (a NUL would fail PostgreSQL: a multipart POST passes core.clean_input) is a space.
+        return " ".join("".join(ch if ch.isprintable() else " " for ch in typed).split())[:200]
+
+    def picker(self, name):
+        """What picker ``name`` shows (voting/_picker_rows.html): ``rows`` (the choices already made first,
+        then up to ``PICKER_ROWS`` others that match the search), ``found`` (how many others match),
+        ``shown`` (how many of those are shown), ``more`` (some are not), ``query``. The same queries whatever the number of delegates."""
+        if name not in self._pickers:
+            rows_of = self._weight_rows if name == "custom_weights" else self._voter_rows
+            query = self.query(name)
+            rows, found = rows_of(query)
+            shown = len([row for row in rows if not row["kept"]])
+            self._pickers[name] = {"name": name, "rows": rows, "found": found, "query": query, "shown": shown,
+                                   "more": found > shown}
+        return self._pickers[name]
+
+    def _voter_rows(self, query):
+        """Checkboxes: the ticked delegates, then the first others matching ``query`` in what the viewer may
+        see of them (a hidden name or membership finds nobody)."""
+        field = self["chosen_voters"]
+        qs = self.fields["chosen_voters"].queryset
+        ticked = self._ticked() if self.is_bound else []
+        kept = list(qs.filter(pk__in=ticked)) if ticked else []
+        others = matching(qs.exclude(pk__in=ticked), [
+            ("person__display_name", visibility_q(self.viewer, "display_name", "person__")),
+            ("organisation__name_key", visibility_q(self.viewer, "memberships", "person__")),
+        ], query)
+        shown = list(others[:self.PICKER_ROWS])
+        found = others.count()
+        rows = [{"value": reg.pk, "label": delegate_label(self.viewer, reg), "kept": i < len(kept)}
+                for i, reg in enumerate(kept + shown)]
+        for i, row in enumerate(rows):
+            row["id"] = f"{field.auto_id}_{i}"
+        return rows, found
+
+    def _ticked(self):
+        getlist = getattr(self.data, "getlist", None)
+        values = getlist("chosen_voters") if getlist else self.data.get("chosen_voters") or []
+        return sorted({int(v) for v in map(str, values) if v.isascii() and v.isdigit() and len(v) < 12})[:1000]
+
+    def _weight_rows(self, query):
+        """Number boxes: the organisations with a weight written (kept as typed), then the first others
+        whose name holds every word of ``query``."""
         field = self["custom_weights"]
-        values = field.value() if self.is_bound else {}
-        return [
-            (f"{field.html_name}_org_{org_id}", f"{field.auto_id}_org_{org_id}", name, (values or {}).get(org_id, ""))
-            for org_id, name in self.fields["custom_weights"].widget.organisations
-        ]
+        values = (field.value() or {}) if self.is_bound else {}
+        kept, others, found = [], [], 0
+        wanted = words(query)
+        for org_id, name in self.fields["custom_weights"].widget.organisations:
+            row = {"name": f"{field.html_name}_org_{org_id}", "id": f"{field.auto_id}_org_{org_id}",
+                   "label": name, "value": values.get(org_id, ""), "kept": bool(values.get(org_id))}
+            if row["kept"]:
+                kept.append(row)
+            elif all(word in match_key(name) for word in wanted):
+                found += 1
+                if len(others) < self.PICKER_ROWS:
+                    others.append(row)
+        return kept + others, found
 
     def picker_open(self, name):
         """A picker starts unfolded when it holds a choice or an error, or when a chosen group votes."""
         if not self.is_bound:
             return False
+        if self.searching and (self.data.get("picker") == name or self.query(name)):
+            return True
         if self[name].errors or (name == "chosen_voters" and self.data.get("electorate") == Poll.Electorate.CHOSEN):
             return True
         value = self[name].value()
@@ -170,6 +251,14 @@ class PollForm(forms.Form):
     @property
     def weights_open(self):
         return self.picker_open("custom_weights")
+
+    @property
+    def chosen_picker(self):
+        return self.picker("chosen_voters")
+
+    @property
+    def weights_picker(self):
+        return self.picker("custom_weights")
 
     def clean_chosen_voters(self):
         return [reg.pk for reg in self.cleaned_data.get("chosen_voters") or []]

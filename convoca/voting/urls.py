@@ -19,5 +19,6 @@ urlpatterns = [
     path("proxies/<int:pk>/revoke/", views.proxy_revoke, name="proxy_revoke"),
     path("<slug:slug>/", views.poll_list, name="list"),
     path("<slug:slug>/new/", views.poll_create, name="create"),
+    path("<slug:slug>/new/pick/<str:name>/", views.poll_picker, name="picker"),
     path("<slug:slug>/proxies/", views.proxies, name="proxies"),
 ]

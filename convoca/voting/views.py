@@ -4,6 +4,7 @@ import time
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -91,10 +92,25 @@ def poll_list(request, slug):
 @recent_second_factor
 def poll_create(request, slug):
     gathering = get_for_user(request, Gathering, "voting.manage_polls", slug=slug)
-    form = PollForm(request.POST or None, gathering=gathering, viewer=request.user)
-    saved = submit(request, form, lambda: services.create_poll(request.user, gathering, **form.cleaned_data),
-                   _("The poll was created. Open it when the assembly is ready to vote."))
+    searching = "picker" in request.POST  # a picker's Search button (without JavaScript): the form comes back
+    form = PollForm(request.POST or None, gathering=gathering, viewer=request.user, searching=searching)
+    saved = not searching and submit(
+        request, form, lambda: services.create_poll(request.user, gathering, **form.cleaned_data),
+        _("The poll was created. Open it when the assembly is ready to vote."))
     return saved or render(request, "voting/form.html", {"gathering": gathering, "form": form})
+
+
+@login_required
+@never_cache
+def poll_picker(request, slug, name):
+    """The rows of one picker of the create-poll form for a search (htmx, as one types): the choices sent
+    along kept first, then the first others that match. A read: nothing is judged, nothing written. No
+    recent second factor asked: it shows a manager no more than the list of registrations does."""
+    gathering = get_for_user(request, Gathering, "voting.manage_polls", slug=slug)
+    if name not in PollForm.PICKERS:
+        raise Http404
+    form = PollForm(request.GET, gathering=gathering, viewer=request.user, searching=True)
+    return render(request, "voting/_picker_rows.html", {"field": form[name], "picker": form.picker(name), "oob": True})
 
 
 def _ballot_context(request, poll, form=None, spec=None):

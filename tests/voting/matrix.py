@@ -56,6 +56,7 @@ MANAGERS_POST = {"anonymous": 302, "alice": 302, "*": 403}
 MATRIX = {
     "voting:list": {"args": lambda w: ["conferencia"], "expect": MEMBERS},
     "voting:create": {"args": lambda w: ["conferencia"], "expect": MANAGERS_GET},
+    "voting:picker": {"args": lambda w: ["conferencia", "chosen_voters"], "expect": MANAGERS_GET},
     "voting:proxies": {"args": lambda w: ["conferencia"], "expect": MEMBERS},
     # bob holds the proxy: he may revoke it too (after alice did, he gets the "already revoked" message);
     # to anyone else a proxy between two other delegates does not exist

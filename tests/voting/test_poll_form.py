@@ -45,13 +45,15 @@ def test_it_offers_delegates_and_organisations_by_name_never_by_id(as_user, worl
     dora, dora_reg = add_delegate(world, "dora@example.org", "Dora Migrante", world.org_mx, present=False)
     _, html = page(as_user, world)
     assert "org:ID" not in html and "org:12" not in html and "reg:ID" not in html
-    # The delegates: checkboxes with their names, folded in a list with a filter box (shown by js/picker.js).
+    # The delegates: checkboxes with their names, folded in a list with a search box (a Search button without
+    # JavaScript, htmx as one types: tests/voting/test_poll_form_weight.py).
     assert f'<input type="checkbox" name="chosen_voters" value="{world.bob_reg.pk}"' in html
     assert "Bob Delegado (Sindicato Andino)" in html and "Dora Migrante" in html
     # The bloc weights: a box beside each organisation of an accredited delegate.
     assert f'<label for="id_custom_weights_org_{world.org_co.pk}">Sindicato Andino</label>' in html
     assert f'<label for="id_custom_weights_org_{world.org_mx.pk}">Red Migrante del Norte</label>' in html
-    assert html.count("data-picker-filter hidden") == 2 and '<script src="/static/js/picker.js" defer>' in html
+    assert html.count("<p class=\"picker-filter\" data-picker-filter>") == 2
+    assert '<script src="/static/js/picker.js" defer>' in html
     assert "<details class=\"field picker\" data-picker data-picker-for=\"chosen_voters\">" in html  # folded
 
 
