@@ -5,13 +5,17 @@ A NUL character (``\\x00``) cannot be stored in a PostgreSQL text column, and a 
 hoping every field of every form, API schema and import checks for them, one middleware answers such a
 request with a translated 400 (JSON under ``/api/``, the 400 page elsewhere) and nothing runs.
 
-Checked: the path, the query string, url-encoded form bodies and JSON bodies. Multipart bodies (file
-uploads) are left to their views: reading them here would bypass the views' upload limits."""
+Checked: the path, the query string, url-encoded form bodies and JSON bodies before anything else; the text
+fields of a multipart body once the view is known (Django's CSRF check parses that body before the view in
+any case), except for a view that parses its upload itself with its own limits (``csrf_exempt``, as the
+import does: its form checks its own fields)."""
 
 import json
 import re
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -64,15 +68,34 @@ def unsafe_input(request):
     return False
 
 
+def unsafe_multipart(request, view_func):
+    """True if the text fields of a multipart form carry text that cannot be stored (see the module's note)."""
+    if request.method != "POST" or request.content_type != "multipart/form-data":
+        return False
+    if getattr(view_func, "csrf_exempt", False):
+        return False
+    try:
+        return _query_is_bad(request.POST)
+    except (MultiPartParserError, TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig):
+        return False  # Django's own answer follows, as it would without this check
+
+
+def _refuse(request):
+    message = _("The request contains characters that cannot be stored (a NUL character or a broken "
+                "character). Remove them and try again.")
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+    return render(request, "core/400.html", {"message": message}, status=400)
+
+
 class CleanInputMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if unsafe_input(request):
-            message = _("The request contains characters that cannot be stored (a NUL character or a broken "
-                        "character). Remove them and try again.")
-            if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "invalid"}, status=400)
-            return render(request, "core/400.html", {"message": message}, status=400)
+            return _refuse(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        return _refuse(request) if unsafe_multipart(request, view_func) else None
