@@ -123,6 +123,7 @@ async def burst(port, signers, connections, get_only=False):
     page = f"/gatherings/{SLUG}/endorsements/sign/"
     queue = list(reversed(signers))
     gets, posts, acked, duplicate_answers, failures, acked_duplicates = [], [], set(), [], [], []
+    refused_originals = []
 
     async def worker():
         conn = Conn(port)
@@ -156,6 +157,8 @@ async def burst(port, signers, connections, get_only=False):
                 acked_duplicates.append((fields["email"].lower(), is_duplicate.lower()))
             elif status == 200 and is_duplicate and b"error-summary" in body:  # the form again, with why
                 duplicate_answers.append(i)
+            elif status == 200 and b"error-summary" in body:  # refused: was its duplicate there first?
+                refused_originals.append((i, fields["email"].lower(), body[:300]))
             else:
                 failures.append(("POST", status, body[:300]))
         conn.close()
@@ -163,6 +166,14 @@ async def burst(port, signers, connections, get_only=False):
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
     double = sum(1 for _email, source in acked_duplicates if source in acked)
+    # An original refused because its duplicate arrived first and was acknowledged is the pair counted once,
+    # the duplicate's refusal in the other order; any other refusal is a failure.
+    came_first = {source for _email, source in acked_duplicates}
+    for i, email, body in refused_originals:
+        if email in came_first:
+            duplicate_answers.append(i)
+        else:
+            failures.append(("POST", 200, body))
     acked |= {email for email, _source in acked_duplicates}
     return time.perf_counter() - t0, gets, posts, acked, duplicate_answers, failures, double
 

@@ -273,7 +273,9 @@ class Application:
         if result is not None:
             from convoca.live import fanout
 
-            await fanout.serve(result, scope, proto)
+            stream = fanout.serve(result, proto)
+            scope = body = future = result = None  # a stream lives for hours: its frames keep only what it needs
+            await stream
 
 
 def _end_streams_on_shutdown():

@@ -115,7 +115,8 @@ class Fanout:
 
     async def serve(self, live, status, headers, proto):
         """Answer with ``status`` and ``headers`` (from Django), then ``live``'s replay or resync, then every
-        new event of its topic until the client goes away."""
+        new event of its topic until the client goes away. A stream lives for hours and there are thousands:
+        once it is registered, its frame keeps only the stream and its topic."""
         headers = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-encoding")]
         transport = proto.response_stream(status, headers)
         stream = Stream(transport, live.cursor, self.loop.create_future())
@@ -126,23 +127,25 @@ class Fanout:
             for event_id, event in live.replay:
                 first.append(frame(event_id, event))
                 stream.cursor = max(stream.cursor, event_id)
+        topic = live.topic
         # what this process received since the view looked, then everything from now on
-        for event_id, event in self.recent.get(live.topic, ()):
+        for event_id, event in self.recent.get(topic, ()):
             if event_id > stream.cursor:
                 first.append(frame(event_id, event))
                 stream.cursor = event_id
         if not self._send(stream, b"".join(first)) or self.closing:
             return
-        streams = self.streams[live.topic]
+        streams = self.streams[topic]
         streams.add(stream)
         ended = stream.ended
         proto.client_disconnect().add_done_callback(lambda _gone: ended.done() or ended.set_result(None))
+        live = headers = transport = first = proto = event = None  # noqa: F841 - not kept for the stream's life
         try:
             await ended
         finally:
             streams.discard(stream)
-            if not streams and self.streams.get(live.topic) is streams:
-                del self.streams[live.topic]
+            if not streams and self.streams.get(topic) is streams:
+                del self.streams[topic]
 
     def count(self):
         return sum(len(s) for s in self.streams.values())
@@ -155,6 +158,6 @@ def start(loop):
     fanout.start(loop)
 
 
-async def serve(result, scope, proto):
-    live, status, headers = result
-    await fanout.serve(live, status, headers, proto)
+def serve(result, proto):
+    """The coroutine serving ``result`` ((live, status, headers), from the thread pool): no frame of its own."""
+    return fanout.serve(*result, proto)
