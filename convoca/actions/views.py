@@ -25,7 +25,7 @@ from convoca.core.errors import ServiceError
 from convoca.core.limits import Limit, client_address, too_many
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 from convoca.gatherings.models import Gathering
-from convoca.live.views import LiveStreamResponse, start
+from convoca.live.views import stream_response
 from convoca.texts.queries import localize
 
 from . import calendar, queries, services
@@ -206,13 +206,7 @@ def widget(request, slug):
 def campaign_events(request, slug):
     """The campaign's live events (server-sent), public as the campaign: ids and kinds, no personal data."""
     campaign = _campaign(slug)
-    request.META.pop("HTTP_ACCEPT_ENCODING", None)  # events stay plain (see convoca.live.views)
-    last = None
-    for value in (request.headers.get("Last-Event-ID"), request.GET.get("last")):
-        if value is not None and re.fullmatch(r"\d{1,18}", value.strip()):
-            last = int(value.strip())
-            break
-    return LiveStreamResponse(start(services.campaign_topic(campaign.pk), last))
+    return stream_response(request, services.campaign_topic(campaign.pk))
 
 
 # --- an action -----------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from convoca.core.web import (
     service_message,
 )
 from convoca.gatherings.models import Gathering
-from convoca.live.views import EVENT_ID, LiveStreamResponse, start
+from convoca.live.views import stream_response
 from convoca.proposals.queries import declaration_of
 
 from . import queries, services
@@ -155,13 +155,7 @@ def counts_part(request, slug):
 def events_stream(request, slug):
     """The declaration's endorsement events (server-sent), public as its list: kinds, ids and countries."""
     _gathering, declaration = _published(slug)
-    request.META.pop("HTTP_ACCEPT_ENCODING", None)  # events stay plain (see convoca.live.views)
-    last = None
-    for value in (request.headers.get("Last-Event-ID"), request.GET.get("last")):
-        if value is not None and EVENT_ID.fullmatch(value.strip()):
-            last = int(value.strip())
-            break
-    return LiveStreamResponse(start(services.declaration_topic(declaration.pk), last))
+    return stream_response(request, services.declaration_topic(declaration.pk))
 
 
 @login_required

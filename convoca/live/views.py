@@ -45,7 +45,7 @@ def start(topic, last_id):
     return LiveStream(topic, replay[-1][0] if replay else last_id, replay)
 
 
-def _last_event_id(request):
+def last_event_id(request):
     """The browser's Last-Event-ID on a reconnection, else the page's own (``?last=``, the id it was drawn at)."""
     for value in (request.headers.get("Last-Event-ID"), request.GET.get("last")):
         if value is not None and EVENT_ID.fullmatch(value.strip()):
@@ -69,10 +69,16 @@ def gathering_events(request, pk):
     gathering = get_for_user(request, Gathering.objects.only("pk"), pk=pk)
     if not request.user.has_perm("gatherings.view_gathering", gathering):
         raise Http404
+    return stream_response(request, f"gathering:{gathering.pk}")
+
+
+def stream_response(request, topic):
+    """The server-sent stream of ``topic`` for this reader (after the view checked they may follow it): from
+    where their Last-Event-ID (or the page's ``?last=``) says they are."""
     # GZipMiddleware would compress the stream: it holds each event back until its buffer fills (runserver,
     # tests, --interface wsgi) and labels the raw frames that convoca serve sends as gzip. Events stay plain.
     request.META.pop("HTTP_ACCEPT_ENCODING", None)
-    return LiveStreamResponse(start(f"gathering:{gathering.pk}", _last_event_id(request)))
+    return LiveStreamResponse(start(topic, last_event_id(request)))
 
 
 def _thread_stream(live, seconds=THREAD_STREAM_SECONDS):
