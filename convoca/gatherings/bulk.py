@@ -138,16 +138,7 @@ def _check_action(action, reason):
     if action not in ACTIONS:
         raise ServiceError(_("Choose what to do with the rows."), field="action")
     if action == "refuse":
-        reason = (reason or "").strip()
-        if not reason:
-            raise ServiceError(
-                _("Give the reason for the refusal. The person will see it."), field="reason", code="reason_required"
-            )
-        if len(reason) > services.MAX_REASON:
-            raise ServiceError(
-                _("The reason is too long (%(max)d characters at most).") % {"max": services.MAX_REASON},
-                field="reason",
-            )
+        services.clean_refusal_reason(reason)
 
 
 def _ids(ids):

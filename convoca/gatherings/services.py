@@ -483,10 +483,8 @@ def accredit(user, registration):
         raise ServiceError(_("This registration changed meanwhile. Reload the page and try again."), code="conflict")
 
 
-def refuse(user, registration, reason):
-    """Any status -> refused, with a reason the person will read. Also withdraws
-    an accreditation: the badge then no longer admits."""
-    _check_accredit_perm(user, registration)
+def clean_refusal_reason(reason):
+    """The reason for a refusal, which the person will read: required, at most ``MAX_REASON`` characters."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -496,6 +494,14 @@ def refuse(user, registration, reason):
         raise ServiceError(
             _("The reason is too long (%(max)d characters at most).") % {"max": MAX_REASON}, field="reason"
         )
+    return reason
+
+
+def refuse(user, registration, reason):
+    """Any status -> refused, with a reason the person will read. Also withdraws
+    an accreditation: the badge then no longer admits."""
+    _check_accredit_perm(user, registration)
+    reason = clean_refusal_reason(reason)
     now = timezone.now()
     with transaction.atomic():
         rows = Registration.objects.filter(pk=registration.pk)
