@@ -175,7 +175,7 @@ class PollForm(forms.Form):
         if not self.is_bound:
             return ""
         typed = str(self.data.get(f"{name}_q") or "")[:400]
-        # A control character (a NUL would fail PostgreSQL: a multipart POST passes core.clean_input) is a space.
+        # A control character is a space (core.clean_input has already refused a NUL).
         return " ".join("".join(ch if ch.isprintable() else " " for ch in typed).split())[:200]
 
     def picker(self, name):
