@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from convoca.accounts.models import User
+from convoca.core import events
 from convoca.gatherings.models import Gathering, Registration
 from convoca.network.models import Membership, NationalCommittee, Organisation, Person, Sector
 from tests.accounts.helpers import enrol_if_required
@@ -93,3 +94,12 @@ def client_for(user):
 def as_user():
     """as_user(world.alice) -> a logged-in Django test client."""
     return client_for
+
+
+@pytest.fixture
+def bus():
+    """A fresh in-process bus of live events for the test (the process's own is restored after)."""
+    fresh = events.LocalBus()
+    previous = events.use(fresh)
+    yield fresh
+    events.use(previous)

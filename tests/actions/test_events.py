@@ -24,14 +24,6 @@ def check(event):
         assert type(event[name]) is kind, (name, event)
 
 
-@pytest.fixture
-def bus():
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_announces_publication_and_rsvps_after_the_commit(world, bus):
     topic = services.campaign_topic(campaign(world).pk)

@@ -19,14 +19,6 @@ from tests.endorsements.helpers import declaration, sign
 SCHEMA = {"kind": str, "declaration": int, "country": str}
 
 
-@pytest.fixture
-def bus():
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
-
-
 def _listen(found):
     seen = []
     events.subscribe(services.declaration_topic(found.pk), lambda _id, event: seen.append(event))

@@ -8,15 +8,6 @@ import pytest
 from convoca.core import events
 
 
-@pytest.fixture
-def bus():
-    """A fresh in-process bus for the test (the process's own is restored after)."""
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
-
-
 def test_it_numbers_the_events_of_each_topic_one_by_one(bus):
     first = events.publish("gathering:1", {"kind": "a"})
     second = events.publish("gathering:1", {"kind": "b"})

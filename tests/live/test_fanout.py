@@ -77,14 +77,6 @@ class Scope:
         self.headers = Headers([("host", "127.0.0.1"), *headers])
 
 
-@pytest.fixture
-def bus():
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
-
-
 async def settle():
     for _ in range(5):
         await asyncio.sleep(0.01)

@@ -25,14 +25,6 @@ def check(event):
         assert type(event[name]) is kind, (name, event)
 
 
-@pytest.fixture
-def bus():
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_announces_the_turnout_of_a_poll_after_new_votes_are_committed(world, bus):
     check_in(world.bob_reg)

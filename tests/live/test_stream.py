@@ -1,20 +1,11 @@
 """The stream of a gathering's events as Django answers it: permission, headers, replay, resync,
 heartbeats; and the pages that opt in (the poll's turnout)."""
 
-import pytest
 import rules
 
 from convoca.core import events
 from convoca.live.views import LiveStream, _thread_stream, start
 from tests.fixtures import client_for
-
-
-@pytest.fixture
-def bus():
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
 
 
 def url(gathering):

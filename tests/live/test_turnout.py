@@ -1,18 +1,9 @@
 """The running poll's turnout follows the live events instead of asking every 5 seconds."""
 
-import pytest
 
 from convoca.core import events
 from tests.fixtures import client_for
 from tests.voting.helpers import check_in, open_poll
-
-
-@pytest.fixture
-def bus():
-    fresh = events.LocalBus()
-    previous = events.use(fresh)
-    yield fresh
-    events.use(previous)
 
 
 def test_it_makes_the_turnout_of_an_open_poll_follow_the_live_events(world, bus):
