@@ -108,8 +108,8 @@ MIDDLEWARE = [
     "convoca.core.clean_input.CleanInputMiddleware",  # no NUL or lone surrogate reaches a view (translated 400)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "convoca.accounts.middleware.LoginSessionMiddleware",  # a login its owner ended is anonymous from now on
+    # Django's, with the login guard folded in: a login its owner ended is anonymous from now on
+    "convoca.accounts.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "convoca.accounts.middleware.SecondFactorMiddleware",  # coordinators and committees enrol before anything else
     "django.contrib.messages.middleware.MessageMiddleware",

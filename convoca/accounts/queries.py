@@ -74,3 +74,33 @@ def login_sessions(user, current_login_id=None):
     for row in rows:
         row.is_current = row.key_hash == current
     return rows
+
+
+def session_user(user_id, login_id):
+    """The account a logged-in session names, read with what every request asks of it, in one query: the
+    user row, whether the session's login is still on record (``login_on_record``; its owner may have ended
+    it) and, when it sits on no national committee, the empty set of its committees (so the second-factor
+    check asks nothing more). None when there is no such account.
+
+    Plain SQL for the reason given in ``_valid_tokens_sql``: every page of a logged-in session runs it."""
+    from convoca.network.models import NationalCommittee, Person
+
+    q = connection.ops.quote_name
+    members = NationalCommittee.members.through
+    digest = hash_token(login_id) if isinstance(login_id, str) else ""
+    sql = (
+        f"SELECT u.*,"
+        f" EXISTS(SELECT 1 FROM {q(LoginSession._meta.db_table)} l"
+        f" WHERE l.{q('key_hash')} = %s AND l.{q('user_id')} = u.{q('id')}) AS login_on_record,"
+        f" EXISTS(SELECT 1 FROM {q(members._meta.db_table)} m"
+        f" INNER JOIN {q(Person._meta.db_table)} p ON p.{q('id')} = m.{q('person_id')}"
+        f" WHERE p.{q('user_id')} = u.{q('id')}) AS on_committee"
+        f" FROM {q(User._meta.db_table)} u WHERE u.{q('id')} = %s"
+    )
+    for user in User.objects.raw(sql, [digest, user_id]):
+        user.login_on_record = bool(user.login_on_record)
+        if not user.on_committee:
+            user._committee_countries = frozenset()  # what network.rules.committee_countries would have read
+        del user.on_committee
+        return user
+    return None

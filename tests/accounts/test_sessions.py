@@ -3,12 +3,15 @@ but the current one. Bad input: a stolen cookie used after its owner ended
 the session, another account's session, a session id that is not a number."""
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from convoca.accounts import agents, queries, services
+from convoca.accounts.middleware import get_user
 from convoca.accounts.models import LoginSession, hash_token
+from convoca.network.rules import committee_countries
 from tests.fixtures import PASSWORD
 
 FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
@@ -144,3 +147,72 @@ def test_it_lets_a_session_from_before_the_list_keep_working(world):
 ])
 def test_it_summarises_a_user_agent_coarsely(agent, expected):
     assert str(agents.describe(*agents.summarise(agent))) == expected
+
+
+# --- who a session is: one query (accounts.middleware.get_user), Django's checks kept ---------------------
+
+
+class OwnGetUserBackend(ModelBackend):
+    """A backend with its own ``get_user``: the account comes from it, the login record is read apart."""
+
+    def get_user(self, user_id):
+        return super().get_user(user_id)
+
+
+def test_a_logged_in_page_reads_the_account_its_login_and_its_committees_in_one_query(world, settings,
+                                                                                      django_assert_num_queries):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"  # the session then costs no query
+    client = _log_in()
+    with django_assert_num_queries(1) as captured:
+        request = RequestFactory().get("/")
+        request.session = client.session
+        user = get_user(request)
+        assert user == world.nadia and committee_countries(user) == frozenset()
+    assert "accounts_loginsession" in captured.captured_queries[0]["sql"]
+
+
+def test_a_committee_members_countries_are_still_read(world):
+    carla = Client()
+    carla.force_login(world.carla)
+    request = RequestFactory().get("/")
+    request.session = carla.session
+    assert committee_countries(get_user(request)) == frozenset({"CO"})
+
+
+@pytest.mark.parametrize("bad", ["not-a-number", "", None, "99999"])
+def test_a_session_naming_no_account_is_anonymous(world, bad):
+    """Bad input: a session whose account id is junk, empty, of the wrong type or of nobody."""
+    client = _log_in()
+    session = client.session
+    session["_auth_user_id"] = bad
+    session.save()
+    request = RequestFactory().get("/")
+    request.session = session
+    assert not get_user(request).is_authenticated
+    assert _me(client).status_code == 302
+
+
+def test_a_changed_password_ends_the_other_sessions(world):
+    client = _log_in()
+    world.nadia.set_password("another long passphrase")
+    world.nadia.save()
+    assert _me(client).status_code == 302
+    assert not Session.objects.filter(session_key=client.session.session_key).exists()
+
+
+def test_a_session_made_under_a_previous_secret_key_survives_its_rotation(world, settings):
+    client = _log_in()
+    old_key = client.session.session_key
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a new secret key for this test, long enough to be one" * 2
+    assert _me(client).status_code == 200
+    assert client.session.session_key != old_key  # re-keyed, as Django does
+
+
+def test_a_backend_with_its_own_get_user_still_has_the_login_checked(world, settings):
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, f"{__name__}.OwnGetUserBackend"]
+    thief = Client()
+    thief.force_login(world.nadia, backend=f"{__name__}.OwnGetUserBackend")
+    assert _me(thief).status_code == 200
+    LoginSession.objects.filter(user=world.nadia).delete()  # its owner ended it
+    assert _me(thief).status_code == 302

@@ -18,10 +18,10 @@ from convoca.voting.models import Participation, Poll
 
 from .helpers import add_delegate, check_in, open_poll, option
 
-# Every request of a logged-in session: the session (unless Redis answers for the database), the account,
-# the login still on record (accounts' LoginSessionMiddleware) and the committees the account sits on (the
-# second-factor check).
-PER_REQUEST = (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1) + 3
+# Every request of a logged-in session: the session (unless Redis answers for the database), then the account
+# with whether its login is still on record and whether it sits on a committee (the second-factor check), in
+# one query (accounts.middleware.get_user).
+PER_REQUEST = (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1) + 1
 PAGE = PER_REQUEST + 1  # whether this voter has voted
 FORM = PER_REQUEST  # the ballot itself is written by the ballot box's own transaction
 
