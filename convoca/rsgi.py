@@ -18,6 +18,7 @@ names no domain app."""
 import logging
 import os
 import queue
+import re
 import signal
 import sys
 import threading
@@ -26,6 +27,7 @@ from functools import partial
 logger = logging.getLogger("convoca.server")
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BALLOT_PATH = re.compile(r"^/api/v1/polls/\d{1,18}/ballots$")  # the ballot box's short way in (voting.fastpath)
 LIVE_PREFIX = "/live/"
 _BASE_ENVIRON = {
     "GATEWAY_INTERFACE": "CGI/1.1",
@@ -213,13 +215,29 @@ class WSGIPool:
 
 
 class Application:
-    """The RSGI application: a live stream stays on the loop, everything else goes to the WSGI pool."""
+    """The RSGI application: a live stream stays on the loop, API ballots go to their own pool of threads,
+    everything else to the pages' pool.
 
-    def __init__(self, wsgi_app=None, threads=None):
+    Two pools, because the two kinds of request spend their time differently. A page is Python from end to
+    end, and the threads of a worker share one interpreter lock: with more threads than cores' worth of
+    work they take the lock from one another every few hundred microseconds, and each hand-over costs a
+    thread switch, cold caches and waits on the locks the last thread held (measured with the web ballot,
+    bench/vote_storm.py --modes web: 16 threads cost each voter 40 % more CPU than 4). An API ballot is
+    mostly waiting, for its token check and its group commit (``voting.ballot_box``), without the lock; the
+    more of them wait together, the larger the batch: they need many threads, which cost little."""
+
+    def __init__(self, wsgi_app=None, threads=None, ballot_threads=None):
         self._wsgi_app = wsgi_app
-        self._threads = threads or int(os.environ.get("CONVOCA_THREADS", "16"))
+        self._threads = threads or int(os.environ.get("CONVOCA_THREADS", "4"))
+        self._ballot_threads = ballot_threads or int(os.environ.get("CONVOCA_BALLOT_THREADS", "16"))
         self.pool = None
+        self.ballot_pool = None
         self.loop = None
+
+    def _pool_for(self, scope):
+        if scope.method == "POST" and BALLOT_PATH.match(scope.path):
+            return self.ballot_pool
+        return self.pool
 
     def __rsgi_init__(self, loop):
         if self._wsgi_app is None:
@@ -229,6 +247,8 @@ class Application:
         self.loop = loop
         self.pool = WSGIPool(self._wsgi_app, self._threads)
         self.pool.start(loop)
+        self.ballot_pool = WSGIPool(self._wsgi_app, self._ballot_threads)
+        self.ballot_pool.start(loop)
         from convoca.live import fanout
 
         fanout.start(loop)
@@ -245,30 +265,32 @@ class Application:
             if scope.method not in BODY_METHODS:
                 self.pool.submit_direct(watcher, b"")
                 return True
+            pool = self._pool_for(scope)
             arriving = watcher.proto()
         except Exception:  # noqa: BLE001 - granian ignores errors raised here: take the usual way
             return False
-        arriving.add_done_callback(partial(self._body_arrived, watcher))
+        arriving.add_done_callback(partial(self._body_arrived, watcher, pool))
         return True
 
-    def _body_arrived(self, watcher, arriving):
+    def _body_arrived(self, watcher, pool, arriving):
         try:
             body = arriving.result()
         except Exception:  # noqa: BLE001 - the client went away while sending its body
             watcher.done()
             return
-        self.pool.submit_direct(watcher, body)
+        pool.submit_direct(watcher, body)
 
     def __rsgi_del__(self, loop):
-        if self.pool is not None:
-            self.pool.stop()
+        for pool in (self.pool, self.ballot_pool):
+            if pool is not None:
+                pool.stop()
 
     async def __rsgi__(self, scope, proto):
         if scope.proto != "http":  # websockets are off
             return
         body = await proto() if scope.method in BODY_METHODS else b""
         future = self.loop.create_future()
-        self.pool.submit(scope, proto, body, future)
+        self._pool_for(scope).submit(scope, proto, body, future)
         result = await future
         if result is not None:
             from convoca.live import fanout

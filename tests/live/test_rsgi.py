@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from convoca.rsgi import _Body, environ_for
+from convoca.rsgi import Application, _Body, environ_for
 
 from .servers import Server, prepare_database
 
@@ -86,4 +86,18 @@ def test_it_answers_pages_forms_files_and_the_api_through_the_thread_pool(server
     assert int(response.getheader("Content-Length")) == len(body)
     response, _body = request(server, "GET", "/live/gatherings/999999/events")
     assert response.status == 404
+    # An API ballot (its own pool of threads) without a token: Django answers, as for any API call.
+    response, body = request(server, "POST", "/api/v1/polls/999999/ballots", body='{"choices": []}',
+                             headers={"Content-Type": "application/json"})
+    assert response.status in (401, 403) and "detail" in json.loads(body), body
 
+
+
+def test_it_gives_api_ballots_their_own_pool_and_everything_else_the_pages_pool():
+    app = Application(wsgi_app=object(), threads=4, ballot_threads=16)
+    app.pool, app.ballot_pool = "pages", "ballots"
+    assert app._pool_for(scope(method="POST", path="/api/v1/polls/12/ballots")) == "ballots"
+    for method, path in [("GET", "/api/v1/polls/12/ballots"), ("POST", "/api/v1/polls/12/ballots/"),
+                         ("POST", "/votes/poll/12/vote/"), ("POST", "/api/v1/polls/abc/ballots"),
+                         ("POST", "/api/v1/polls/12/close")]:
+        assert app._pool_for(scope(method=method, path=path)) == "pages", (method, path)
