@@ -188,8 +188,8 @@ CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.locmem.Lo
 # record ("cached_db"): a logout deletes both, so it holds on the next request in every worker process. On
 # the embedded default the sessions stay in the database alone: an in-process cache (locmem) would keep a
 # logged-out session alive in the other worker processes until it expired there.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Both are Django's engines, reading a session in one plain query (convoca.core.sessions).
+SESSION_ENGINE = "convoca.core.sessions.cached_db" if REDIS_URL else "convoca.core.sessions.db"
 
 # --- background tasks ------------------------------------------------------
 if os.environ.get("TASKS_BACKEND", "immediate") == "database":
