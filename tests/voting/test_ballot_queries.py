@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from convoca.voting import ballot_box, services
 from convoca.voting.models import Participation, Poll
+from tests.accounts.helpers import enrol_if_required
 
 from .helpers import add_delegate, check_in, open_poll, option
 
@@ -171,3 +172,69 @@ def test_it_votes_with_a_plain_form_and_no_javascript(world):
     done = client.post(action, {**fields, f"rank_{b}": "1", f"rank_{a}": "2"})
     assert done.status_code == 200 and "Your vote is recorded" in done.content.decode()
     assert "You have voted" in client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+
+
+# --- the page shared by the delegates who have not voted (voting.views._shared_ballot_page) ------------------
+
+
+def _page(client, poll):
+    return client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+
+
+def _without_the_viewers_values(html, action):
+    fields = form_fields(html, action)
+    return html.replace(fields["csrfmiddlewaretoken"], "T").replace(fields["idempotency_key"], "K"), fields
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delegates_share_one_drawn_page_each_with_their_own_token_and_request_key(live, steady):
+    w, opened = live
+    check_in(w.bob_reg)
+    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
+    poll = open_poll(w)
+    opened.append(poll)
+    action = reverse("voting:cast", args=[poll.pk])
+    bob, dora_phone = browser(w.bob), browser(dora)
+    bob_page, bob_fields = _without_the_viewers_values(_page(bob, poll), action)
+    dora_page, dora_fields = _without_the_viewers_values(_page(dora_phone, poll), action)
+    assert bob_page == dora_page and "\x00" not in bob_page
+    assert bob_fields["csrfmiddlewaretoken"] != dora_fields["csrfmiddlewaretoken"]
+    assert bob_fields["idempotency_key"] != dora_fields["idempotency_key"]
+    for client, fields in ((bob, bob_fields), (dora_phone, dora_fields)):  # each token is valid for its browser
+        done = client.post(action, {**fields, "choice": str(option(poll, "yes"))})
+        assert done.status_code == 200 and '<code id="receipt">' in done.content.decode()
+    assert Participation.objects.filter(voter__poll=poll).count() == 2
+    # Someone else's token is refused (CSRF), nothing counted.
+    nadia_phone = browser(add_delegate(w, "nadia2@example.org", "Nadia")[0])
+    refused = nadia_phone.post(action, {**bob_fields, "choice": str(option(poll, "no"))})
+    assert refused.status_code == 403 and Participation.objects.filter(voter__poll=poll).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_differs_from_one_viewer_to_the_next_is_never_taken_from_the_shared_page(live, steady):
+    """After a delegate who has not voted drew the page: one who voted, a coordinator running the poll, a
+    delegate with a message waiting and a reader of another language each get their own."""
+    w, opened = live
+    check_in(w.bob_reg)
+    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
+    poll = open_poll(w)
+    opened.append(poll)
+    action = reverse("voting:cast", args=[poll.pk])
+    dora_phone = browser(dora)
+    assert 'name="choice"' in _page(dora_phone, poll)
+    bob = browser(w.bob)
+    fields = form_fields(_page(bob, poll), action)
+    bob.post(action, {**fields, "choice": str(option(poll, "yes"))})
+    voted = _page(bob, poll)
+    assert "You have voted" in voted and 'name="choice"' not in voted
+    alice = browser(w.alice)
+    enrol_if_required(alice, w.alice)
+    assert "Run the poll" in _page(alice, poll)
+    assert "Run the poll" not in _page(dora_phone, poll)
+    french = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr")
+    french.force_login(dora)
+    assert 'lang="fr"' in _page(french, poll)
+    session = dora_phone.session
+    session["_messages"] = '[["__json_message",0,20,"Un aviso para Dora"]]'
+    session.save()
+    assert "Un aviso para Dora" in _page(dora_phone, poll)
