@@ -23,6 +23,7 @@ from django_countries import countries
 from convoca.core import events
 from convoca.core.errors import ServiceError
 from convoca.core.limits import Limit, client_address, too_many
+from convoca.core.shared_pages import no_messages_waiting, render_shared
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 from convoca.gatherings.models import Gathering
 from convoca.live.views import stream_response
@@ -253,6 +254,16 @@ def action(request, slug, pk):
                 apply_service_error(form, error)
             else:
                 return redirect(reverse("actions:rsvp_sent", args=[slug, pk]))
+    elif not request.user.is_authenticated and no_messages_waiting(request):
+        # What an anonymous visitor sees depends only on the action's row, read above (its state, places taken,
+        # whether the address shows today) and, within a second, on its texts: the page is drawn once a second
+        # per process and language and shared, each copy with the visitor's own CSRF token.
+        now = timezone.now()
+        shown_today = sees_address(request.user, action, today=timezone.localdate(
+            now, timezone=services.zone_of(action.timezone)))
+        return render_shared(request, "actions/action.html", "actions_action_page", [
+            action.pk, action.state, action.rsvp_count, action.capacity, action.ends_at > now, shown_today,
+        ], lambda: _action_context(request, campaign, action, form))
     return render(request, "actions/action.html", _action_context(request, campaign, action, form))
 
 

@@ -3,14 +3,9 @@
 import time
 from functools import partial
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
-from django.core.cache.utils import make_template_fragment_key
-from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
+from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
@@ -20,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from convoca.accounts.second_factor import recent_second_factor
 from convoca.core.errors import ServiceError
+from convoca.core.shared_pages import no_messages_waiting, render_shared
 from convoca.core.web import apply_service_error, get_for_user, perform, require, submit
 from convoca.gatherings.models import Gathering
 from convoca.texts.queries import localize
@@ -150,43 +146,18 @@ def _ballot_context(request, poll, form=None, spec=None):
 def poll_detail(request, pk):
     poll, spec = _ballot_poll(request, pk)
     context = _ballot_context(request, poll, spec=spec)
-    key = _shared_page_key(request, context)
-    if key is None:
-        return render(request, "voting/detail.html", context)
-    return HttpResponse(_shared_ballot_page(request, context, key))
-
-
-# The open ballot page of a delegate who has not voted, holds no proxy and does not run the poll is the same for
-# every such delegate of one language and kind of account, but for the form's CSRF token and request key: drawn
-# once a second per process (as the turnout it shows, ``voting_turnout``), then copied with each viewer's own
-# two values. Markers hold their places: a NUL never reaches a page from what people write (core.clean_input).
-SHARED_PAGE_TTL = 1
-CSRF_MARK, KEY_MARK = "\x00csrf\x00", "\x00key\x00"
-
-
-def _shared_page_key(request, context):
-    """The cache key of the page ``context`` draws when it shows nothing of this viewer but the form's two
-    values, else None (a ballot with errors or proxies, a voter who voted, a manager, a teller, results,
-    messages waiting to be shown)."""
     form, user = context.get("form"), request.user
     if (form is None or form.is_bound or context.get("voted") or context.get("represented") or context["can_manage"]
-            or "tellers" in context or context.get("result") is not None or len(messages.get_messages(request))):
-        return None
-    poll = context["poll"]
-    return make_template_fragment_key("voting_ballot_page", [
-        poll.pk, poll.created_at.timestamp(), poll.state, getattr(poll, "texts_stamp", ""), get_language(),
-        request.get_full_path(), bool(user.is_coordinator), bool(user.is_translator)])
-
-
-def _shared_ballot_page(request, context, key):
-    token, request_key = get_token(request), context["form"]["idempotency_key"].value()
-    pages = caches["template_fragments"]
-    page = pages.get(key)
-    if page is None:
-        html = render_to_string("voting/detail.html", {**context, "csrf_token": token}, request)
-        pages.set(key, html.replace(token, CSRF_MARK).replace(request_key, KEY_MARK), SHARED_PAGE_TTL)
-        return html
-    return page.replace(CSRF_MARK, token).replace(KEY_MARK, request_key)
+            or "tellers" in context or context.get("result") is not None or not no_messages_waiting(request)):
+        return render(request, "voting/detail.html", context)
+    # The open ballot of a delegate who has not voted, holds no proxy and runs nothing is the same for every such
+    # delegate of one language and kind of account but for the form's CSRF token and request key: drawn once a
+    # second per process, as the turnout it shows (``voting_turnout``).
+    shown = context["poll"]
+    return render_shared(request, "voting/detail.html", "voting_ballot_page", [
+        shown.pk, shown.created_at.timestamp(), shown.state, getattr(shown, "texts_stamp", ""),
+        bool(user.is_coordinator), bool(user.is_translator),
+    ], lambda: context, personal=[form["idempotency_key"].value()])
 
 
 @login_required

@@ -218,3 +218,40 @@ def test_it_keeps_a_full_campaign_page_light(world):
     assert html.count(b'data-country="') == 35 and html.count(b"<tr>") >= 50
     assert len(gzip.compress(html)) < 20_000
     assert b"leaflet.js" not in html.split(b"data-leaflet-js")[0]  # no script tag loads it up front
+
+
+@pytest.mark.django_db
+class TestSharedActionPage:
+    """An action's page as anonymous visitors see it is drawn once a second and shared, each copy with the
+    visitor's own CSRF token (core.shared_pages)."""
+
+    @staticmethod
+    def _page(client, url):
+        html = client.get(url).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+        return html, token
+
+    def test_visitors_share_the_page_each_with_a_token_that_works_for_them_alone(self, world):
+        shown = action(world, capacity=10)
+        url = shown.get_absolute_url()
+        first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+        page_1, token_1 = self._page(first, url)
+        page_2, token_2 = self._page(second, url)
+        assert token_1 != token_2 and page_1.replace(token_1, "T") == page_2.replace(token_2, "T")
+        assert "\x00" not in page_2 and "0 of 10 taken" in page_2
+        refused = second.post(url, {"name": "Ana", "email": "ana@example.org", "csrfmiddlewaretoken": token_1})
+        assert refused.status_code == 403 and not Rsvp.objects.exists()
+        done = second.post(url, {"name": "Ana", "email": "ana@example.org", "csrfmiddlewaretoken": token_2})
+        assert done.status_code == 302 and Rsvp.objects.count() == 1
+        assert "1 of 10 taken" in self._page(first, url)[0]  # a new count is a new page at once
+
+    def test_what_is_not_the_same_for_everyone_is_never_shared(self, world, as_user):
+        shown = action(world, address_visibility="public")
+        url = shown.get_absolute_url()
+        assert "Plaza de Bolívar" in Client().get(url).content.decode()
+        Action.objects.filter(pk=shown.pk).update(address_visibility="day")  # the host hides it until the day
+        assert "Plaza de Bolívar" not in Client().get(url).content.decode()
+        assert "RSVPs and report" in as_user(world.bob).get(url).content.decode()  # the host's own page
+        assert "RSVPs and report" not in Client().get(url).content.decode()
+        Action.objects.filter(pk=shown.pk).update(state="cancelled")
+        assert "This action has been cancelled." in Client().get(url).content.decode()
