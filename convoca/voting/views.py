@@ -178,13 +178,30 @@ def poll_cast(request, pk):
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            response = render(request, "voting/cast_done.html", {
-                "poll": _shown(poll, spec)[0], "gathering": poll.gathering, "result": result,
-                "weight": weight_display(result.weight, result.unit), "receipts": _receipts_shown(request.user, result),
-            })
+            response = _cast_done(request, poll, spec, result)
             response["Cache-Control"] = "no-store"
             return response
     return render(request, "voting/detail.html", _ballot_context(request, poll, form, spec))
+
+
+def _cast_done(request, poll, spec, result):
+    """The confirmation with the receipt. Without proxies it is the same for every voter of one language and
+    kind of account who cast the same weight but for the receipt and the CSRF token: drawn once a second per
+    process and shared (``core.shared_pages``); the receipt is put in each copy, never kept with the page."""
+    shown = _shown(poll, spec)[0]
+    weight = weight_display(result.weight, result.unit)
+
+    def context():
+        return {"poll": shown, "gathering": poll.gathering, "result": result, "weight": weight,
+                "receipts": _receipts_shown(request.user, result)}
+
+    if len(result.receipts) > 1 or not no_messages_waiting(request):
+        return render(request, "voting/cast_done.html", context())
+    user = request.user
+    return render_shared(request, "voting/cast_done.html", "voting_cast_done", [
+        shown.pk, shown.created_at.timestamp(), getattr(shown, "texts_stamp", ""), result.votes, str(weight),
+        result.duplicate, result.changed, bool(user.is_coordinator), bool(user.is_translator),
+    ], context, personal=[result.receipt])
 
 
 def _receipts_shown(user, result):

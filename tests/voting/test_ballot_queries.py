@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -238,3 +239,27 @@ def test_what_differs_from_one_viewer_to_the_next_is_never_taken_from_the_shared
     session["_messages"] = '[["__json_message",0,20,"Un aviso para Dora"]]'
     session.save()
     assert "Un aviso para Dora" in _page(dora_phone, poll)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirmations_share_one_drawn_page_and_the_receipt_is_never_kept_with_it(live, steady):
+    w, opened = live
+    check_in(w.bob_reg)
+    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
+    poll = open_poll(w)
+    opened.append(poll)
+    action = reverse("voting:cast", args=[poll.pk])
+    pages = []
+    for user in (w.bob, dora):
+        client = browser(user)
+        fields = form_fields(_page(client, poll), action)
+        html = client.post(action, {**fields, "choice": str(option(poll, "yes"))}).content.decode()
+        receipt = re.search(r'<code id="receipt">([A-Z0-9-]+)</code>', html)[1]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+        pages.append((html.replace(receipt, "R").replace(token, "T"), receipt))
+        again = client.post(action, {**fields, "choice": str(option(poll, "yes"))}).content.decode()
+        assert receipt in again and "This ballot had already reached us" in again  # a reload: counted once
+    (bob_page, bob_receipt), (dora_page, dora_receipt) = pages
+    assert bob_page == dora_page and bob_receipt != dora_receipt and "\x00" not in bob_page
+    kept = b"".join(caches["template_fragments"]._cache.values())  # what the process keeps, as stored
+    assert bob_receipt.encode() not in kept and dora_receipt.encode() not in kept
