@@ -229,7 +229,7 @@ class Application:
     def __init__(self, wsgi_app=None, threads=None, ballot_threads=None):
         self._wsgi_app = wsgi_app
         self._threads = threads or int(os.environ.get("CONVOCA_THREADS", "4"))
-        self._ballot_threads = ballot_threads or int(os.environ.get("CONVOCA_BALLOT_THREADS", "16"))
+        self._ballot_threads = ballot_threads or int(os.environ.get("CONVOCA_BALLOT_THREADS", "32"))
         self.pool = None
         self.ballot_pool = None
         self.loop = None

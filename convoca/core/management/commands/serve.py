@@ -36,7 +36,7 @@ class Command(BaseCommand):
             "collection) without serving more of them (measured: 4 serve the web ballot a third faster than 16).",
         )
         parser.add_argument(
-            "--ballot-threads", type=int, default=int(os.environ.get("CONVOCA_BALLOT_THREADS", "16")),
+            "--ballot-threads", type=int, default=int(os.environ.get("CONVOCA_BALLOT_THREADS", "32")),
             help="granian: threads per worker for API ballots (POST /api/v1/polls/<id>/ballots), which mostly wait "
             "for their group commit: the more wait together, the larger the batch.",
         )
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                interface="rsgi", **options):
         if workers < 1:
             raise CommandError(_("--workers must be at least 1."))
-        ballot_threads = options.get("ballot_threads", 16)
+        ballot_threads = options.get("ballot_threads", 32)
         if ballot_threads < 1:
             raise CommandError(_("--ballot-threads must be at least 1."))
         os.environ["CONVOCA_BALLOT_THREADS"] = str(ballot_threads)
