@@ -53,10 +53,11 @@ def _campaign(slug):
     return campaign
 
 
-def _action(request, campaign, pk, perm="actions.view_action"):
-    """A published action, or one its host or moderators may see; any other is missing (404), not refused."""
-    action = Action.objects.select_related("campaign", "host_organisation", "host_user").filter(
-        campaign=campaign, pk=pk).first()
+def _action(request, slug, pk, perm="actions.view_action"):
+    """A published action of the campaign ``slug``, or one its host or moderators may see; any other is missing
+    (404), not refused. One query brings the campaign, its gathering and the host with it."""
+    action = Action.objects.select_related(
+        "campaign__gathering", "host_organisation", "host_user__person").filter(campaign__slug=slug, pk=pk).first()
     if action is None or not request.user.has_perm("actions.view_action", action):
         raise Http404
     return get_for_user(request, action, perm)
@@ -234,8 +235,8 @@ def _host_name(request, action):
 
 def action(request, slug, pk):
     """The action's page; a POST is an RSVP (limited per client address and per email)."""
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk)
+    action = _action(request, slug, pk)
+    campaign = action.campaign
     form = RsvpForm(request.POST or None)
     if request.method == "POST":
         ip_limit = rsvp_ip_limit()
@@ -268,15 +269,14 @@ def action(request, slug, pk):
 
 
 def rsvp_sent(request, slug, pk):
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk)
+    action = _action(request, slug, pk)
+    campaign = action.campaign
     localize([action])
     return render(request, "actions/rsvp_sent.html", {"campaign": campaign, "action": action})
 
 
 def action_ics(request, slug, pk):
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk)
+    action = _action(request, slug, pk)
     body = calendar.actions_ics(action.title, [action], lambda a: request.build_absolute_uri(a.get_absolute_url()))
     return _ics(body, f"action-{action.pk}")
 
@@ -302,8 +302,8 @@ def action_create(request, slug):
 @login_required
 def action_rsvps(request, slug, pk):
     """The host's list of RSVPs: only what each person agreed to share."""
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk, "actions.manage_action")
+    action = _action(request, slug, pk, "actions.manage_action")
+    campaign = action.campaign
     localize([action])
     rsvps = paginate(request, action.rsvps.order_by("created_at", "pk"), 200)
     return render(request, "actions/rsvps.html", {"campaign": campaign, "action": action, "page": rsvps,
@@ -312,8 +312,7 @@ def action_rsvps(request, slug, pk):
 
 @login_required
 def action_rsvps_csv(request, slug, pk):
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk, "actions.manage_action")
+    action = _action(request, slug, pk, "actions.manage_action")
     services.record_export(request.user, action)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rsvps-{action.pk}.csv"'
@@ -337,8 +336,7 @@ def _csv_safe(value):
 @login_required
 @require_POST
 def action_report(request, slug, pk):
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk, "actions.manage_action")
+    action = _action(request, slug, pk, "actions.manage_action")
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say how many people came (a number)."))
@@ -351,8 +349,7 @@ def action_report(request, slug, pk):
 @login_required
 @require_POST
 def action_cancel(request, slug, pk):
-    campaign = _campaign(slug)
-    action = _action(request, campaign, pk, "actions.manage_action")
+    action = _action(request, slug, pk, "actions.manage_action")
     return perform(request, lambda: services.cancel_action(request.user, action),
                    _("The action is cancelled. Everyone who RSVP'd gets an email."), action.get_absolute_url())
 
