@@ -19,6 +19,7 @@ from django.core.cache.utils import make_template_fragment_key
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 
@@ -27,21 +28,29 @@ def no_messages_waiting(request):
     return not len(messages.get_messages(request))
 
 
-def render_shared(request, template, name, vary_on, context, personal=(), ttl=1):
+def render_shared(request, template, name, vary_on, context, personal=(), filled=None, ttl=1):
     """``template`` drawn with ``context()`` (called only when the page must be drawn), shared for ``ttl``
-    seconds with the viewers of the same ``vary_on``, language and path; ``personal``: this viewer's values
-    in the page besides the CSRF token (each a string found nowhere else in it)."""
+    seconds with the viewers of the same ``vary_on``, language and path. ``personal``: this viewer's values in
+    the page besides the CSRF token (each a string found nowhere else in it), taken out of the shared copy.
+    ``filled``: context variables that change more often than the page (a count), drawn as markers and
+    filled in every copy, the first one included (give them as the template would show them)."""
     values = [get_token(request), *personal]
+    filled = filled or {}
     key = make_template_fragment_key(name, [*vary_on, get_language(), request.get_full_path()])
     pages = caches["template_fragments"]
     page = pages.get(key)
+    first = None
     if page is None:
-        html = render_to_string(template, {**context(), "csrf_token": values[0]}, request)
-        shared = html
+        marks = {name: f"\x00{name}\x00" for name in filled}
+        first = render_to_string(template, {**context(), **marks, "csrf_token": values[0]}, request)
+        page = first
         for i, value in enumerate(values):
-            shared = shared.replace(value, f"\x00{i}\x00")
-        pages.set(key, shared, ttl)
-        return HttpResponse(html)
-    for i, value in enumerate(values):
-        page = page.replace(f"\x00{i}\x00", value)
-    return HttpResponse(page)
+            page = page.replace(value, f"\x00{i}\x00")
+        pages.set(key, page, ttl)
+    if first is None:
+        first = page
+        for i, value in enumerate(values):
+            first = first.replace(f"\x00{i}\x00", value)
+    for name, value in filled.items():
+        first = first.replace(f"\x00{name}\x00", escape(value))
+    return HttpResponse(first)

@@ -255,3 +255,14 @@ class TestSharedActionPage:
         assert "RSVPs and report" not in Client().get(url).content.decode()
         Action.objects.filter(pk=shown.pk).update(state="cancelled")
         assert "This action has been cancelled." in Client().get(url).content.decode()
+
+    def test_an_edit_shows_at_once_and_the_places_taken_in_every_copy(self, world):
+        shown = action(world, capacity=3)
+        url = shown.get_absolute_url()
+        assert "0 of 3 taken" in Client().get(url).content.decode()
+        Action.objects.filter(pk=shown.pk).update(title="Marcha corregida", rsvp_count=2)
+        page = Client().get(url).content.decode()
+        assert "Marcha corregida" in page and "2 of 3 taken" in page and "\x00" not in page
+        Action.objects.filter(pk=shown.pk).update(rsvp_count=3)  # full: no form any more
+        page = Client().get(url).content.decode()
+        assert "This action is full." in page and 'name="csrfmiddlewaretoken"' not in page.split("rsvp-title")[1]
