@@ -30,6 +30,7 @@ from django_otp.util import random_hex
 from convoca.audit import services as audit
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.limits import Limit, client_address
+from convoca.core.tasks import enqueue_after_commit
 from convoca.network.models import AddressForm, NationalCommittee, Person, Visibility
 from convoca.network.services import clean_languages
 
@@ -126,7 +127,7 @@ def invite(user, email, role, committee=None, language=None):
             expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
         )
         audit.record(user, "invitation.sent", target=invitation, note=role)
-        transaction.on_commit(lambda: send_invitation_email.enqueue(invitation.pk, raw))
+        enqueue_after_commit(send_invitation_email, invitation.pk, raw)
     return invitation
 
 

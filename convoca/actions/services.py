@@ -20,6 +20,7 @@ from django_countries import countries
 from convoca.audit.services import record
 from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.core.tasks import enqueue_after_commit
 from convoca.texts.services import clean_original_language, record_original, record_original_change
 
 from . import notify, places, queries, tasks
@@ -364,7 +365,7 @@ def rsvp(action, *, name, email, share_name=False, share_email=False, language=N
                                         share_name=share_name, share_email=share_email,
                                         language=language or translation.get_language() or "es")
             transaction.on_commit(lambda: _rsvps_changed(action))
-            transaction.on_commit(lambda: tasks.send_rsvp_confirmation.enqueue(entry.pk))
+            enqueue_after_commit(tasks.send_rsvp_confirmation, entry.pk)
     except IntegrityError:  # the same email at the same moment: the other one got the place
         raise ServiceError(_("This email already has a place at this action. Look for our email to confirm "
                              "it."), field="email", code="duplicate") from None

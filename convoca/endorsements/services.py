@@ -14,6 +14,7 @@ from django_countries import countries
 from convoca.audit import services as audit
 from convoca.core import events
 from convoca.core.errors import NotFound, PermissionDenied, ServiceError
+from convoca.core.tasks import enqueue_after_commit
 from convoca.network.models import Sector, match_key
 
 from .models import Endorsement, EndorsementSettings
@@ -102,7 +103,7 @@ def sign_on(declaration, *, kind, organisation="", country, sector="", signatory
         with transaction.atomic():
             endorsement.save()
             links = links_for(endorsement)
-            transaction.on_commit(lambda: send_verification.enqueue(endorsement.pk, *links))
+            enqueue_after_commit(send_verification, endorsement.pk, *links)
     except IntegrityError:
         raise _duplicate(declaration, endorsement) from None
     return endorsement, links

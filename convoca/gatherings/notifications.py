@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
+from convoca.core.tasks import enqueue_after_commit
 from convoca.network import mail
 from convoca.network.models import Person
 
@@ -20,7 +21,7 @@ BATCH = 200  # people per task of a message to participants
 def notify(registration, event):
     assert event in EVENTS
     pk = registration.pk
-    transaction.on_commit(lambda: registration_decided.enqueue(pk, event))
+    enqueue_after_commit(registration_decided, pk, event)
 
 
 @task()

@@ -4,16 +4,17 @@ answer. These are work emails, not messages from the organisers: an opt-out of m
 
 import contextlib
 
-from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
+
+from convoca.core.tasks import enqueue_after_commit
 
 from . import mail
 
 
 def tell_join_decision(join_request):
     pk = join_request.pk
-    transaction.on_commit(lambda: join_request_decided.enqueue(pk))
+    enqueue_after_commit(join_request_decided, pk)
 
 
 @task()
@@ -33,7 +34,7 @@ def join_request_decided(join_request_id: int) -> None:
 
 def tell_join_request(join_request):
     pk = join_request.pk
-    transaction.on_commit(lambda: join_request_received.enqueue(pk))
+    enqueue_after_commit(join_request_received, pk)
 
 
 @task()

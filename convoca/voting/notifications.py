@@ -4,16 +4,16 @@ The roll is written when the poll opens (``Voter``); those who cast ballots (``h
 holder votes for the giver) are told once each. Arguments are ids only.
 """
 
-from django.db import transaction
 from django_tasks import task
 
+from convoca.core.tasks import enqueue_after_commit
 from convoca.network import mail
 from convoca.network.models import Person
 
 
 def poll_opened(poll):
     pk = poll.pk
-    transaction.on_commit(lambda: tell_voters.enqueue(pk))
+    enqueue_after_commit(tell_voters, pk)
 
 
 @task()

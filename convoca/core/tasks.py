@@ -1,0 +1,28 @@
+"""Queueing a background task from inside a transaction.
+
+A task that acts on what the transaction writes (an email about a new RSVP) must not run before the commit,
+nor at all after a rollback. ``enqueue_after_commit`` gets that from either kind of backend:
+
+- a queue kept in this database (``django_tasks_db``): the task's row is written in the transaction itself,
+  so the worker sees it only once committed and never after a rollback, and the write costs no commit of
+  its own (a commit waits for the disk: on PostgreSQL it was half an RSVP's time through the form);
+- any other backend (the embedded default runs tasks at once): queued after the commit
+  (``transaction.on_commit``), as before.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django_tasks_db import DatabaseBackend
+
+
+def enqueue_after_commit(task, *args, **kwargs):
+    backend = task.get_backend()
+    if isinstance(backend, DatabaseBackend) and _same_database(backend):
+        return task.enqueue(*args, **kwargs)
+    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+    return None
+
+
+def _same_database(backend):
+    from django_tasks_db.models import DBTaskResult
+
+    return (router.db_for_write(DBTaskResult) or DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS
