@@ -103,7 +103,7 @@ def sign_on(declaration, *, kind, organisation="", country, sector="", signatory
         with transaction.atomic():
             endorsement.save()
             links = links_for(endorsement)
-            enqueue_after_commit(send_verification, endorsement.pk, *links)
+            enqueue_after_commit(send_verification, endorsement.pk)
     except IntegrityError:
         raise _duplicate(declaration, endorsement) from None
     return endorsement, links

@@ -1,5 +1,6 @@
-"""Background work of endorsements: the email with the verification and withdrawal links, enqueued after the
-commit. The raw links exist only in this email."""
+"""Background work of endorsements: the email with the verification and withdrawal links, queued with the
+sign-on (``core.tasks.enqueue_after_commit``) by the endorsement's id alone: the links are signed here, when
+the email is written, and exist only in it (never in the task table, which a copy of the database holds)."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -10,13 +11,15 @@ from django_tasks import task
 
 
 @task()
-def send_verification(endorsement_id: int, verify_token: str, withdraw_token: str) -> None:
+def send_verification(endorsement_id: int) -> None:
     from .models import Endorsement  # tasks are loaded by name by the worker, before the app registry
+    from .services import links_for
 
     found = Endorsement.objects.select_related("declaration__gathering").filter(pk=endorsement_id).first()
     if found is None:
         return  # withdrawn before the worker got to it
     slug = found.declaration.gathering.slug
+    verify_token, withdraw_token = links_for(found)
     with translation.override(found.language):
         context = {
             "endorsement": found, "declaration": found.declaration,

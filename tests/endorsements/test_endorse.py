@@ -172,3 +172,24 @@ def test_the_list_costs_the_same_queries_for_1_and_3(world, client, django_asser
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("endorsements:list", args=["conferencia"]))
     assert EndorsementSettings.objects.count() == 0
+
+
+def test_the_task_table_holds_the_endorsements_id_alone_and_the_worker_signs_its_links(world, settings):
+    """At scale (the database task backend) a copy of the database must not hold the verification and
+    withdrawal links: the sign-on queues the id; the worker signs the links into the email."""
+    from django_tasks_db.models import DBTaskResult
+
+    from convoca.endorsements import tasks
+
+    found = declaration(world)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    mail.outbox.clear()
+    endorsement, (verify_token, withdraw_token) = sign(found)
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs == {"args": [endorsement.pk], "kwargs": {}} and mail.outbox == []
+    stored = str(list(DBTaskResult.objects.values()))
+    assert verify_token not in stored and withdraw_token not in stored
+    tasks.send_verification.call(*queued.args_kwargs["args"])  # what the worker runs
+    links = dict(links_in_mail())
+    assert set(links) == {"verify", "withdraw"}
+    assert services.verify(links["verify"]).pk == endorsement.pk
