@@ -30,27 +30,28 @@ def no_messages_waiting(request):
 
 def render_shared(request, template, name, vary_on, context, personal=(), filled=None, ttl=1):
     """``template`` drawn with ``context()`` (called only when the page must be drawn), shared for ``ttl``
-    seconds with the viewers of the same ``vary_on``, language and path. ``personal``: this viewer's values in
-    the page besides the CSRF token (each a string found nowhere else in it), taken out of the shared copy.
-    ``filled``: context variables that change more often than the page (a count), drawn as markers and
-    filled in every copy, the first one included (give them as the template would show them)."""
+    seconds with the viewers of the same ``vary_on``, language, path and kind of account (what the site's
+    header shows: logged in or not, coordinator, translator). ``personal``: this viewer's values in the page
+    besides the CSRF token (each a string found nowhere else in it), taken out of the shared copy. ``filled``:
+    context variables that change more often than the page (a count), drawn as markers and filled in every
+    copy (give them as the template would show them)."""
+    user = request.user
     values = [get_token(request), *personal]
     filled = filled or {}
-    key = make_template_fragment_key(name, [*vary_on, get_language(), request.get_full_path()])
+    key = make_template_fragment_key(name, [
+        *vary_on, get_language(), request.get_full_path(), user.is_authenticated,
+        bool(getattr(user, "is_coordinator", False)), bool(getattr(user, "is_translator", False)),
+    ])
     pages = caches["template_fragments"]
     page = pages.get(key)
-    first = None
     if page is None:
         marks = {name: f"\x00{name}\x00" for name in filled}
-        first = render_to_string(template, {**context(), **marks, "csrf_token": values[0]}, request)
-        page = first
+        page = render_to_string(template, {**context(), **marks, "csrf_token": values[0]}, request)
         for i, value in enumerate(values):
             page = page.replace(value, f"\x00{i}\x00")
         pages.set(key, page, ttl)
-    if first is None:
-        first = page
-        for i, value in enumerate(values):
-            first = first.replace(f"\x00{i}\x00", value)
+    for i, value in enumerate(values):
+        page = page.replace(f"\x00{i}\x00", value)
     for name, value in filled.items():
-        first = first.replace(f"\x00{name}\x00", escape(value))
-    return HttpResponse(first)
+        page = page.replace(f"\x00{name}\x00", escape(value))
+    return HttpResponse(page)

@@ -10,19 +10,12 @@ nor at all after a rollback. ``enqueue_after_commit`` gets that from either kind
   (``transaction.on_commit``), as before.
 """
 
-from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.db import transaction
 from django_tasks_db import DatabaseBackend
 
 
 def enqueue_after_commit(task, *args, **kwargs):
-    backend = task.get_backend()
-    if isinstance(backend, DatabaseBackend) and _same_database(backend):
+    if isinstance(task.get_backend(), DatabaseBackend):  # the project has one database: the queue is in it
         return task.enqueue(*args, **kwargs)
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
     return None
-
-
-def _same_database(backend):
-    from django_tasks_db.models import DBTaskResult
-
-    return (router.db_for_write(DBTaskResult) or DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS

@@ -146,7 +146,7 @@ def _ballot_context(request, poll, form=None, spec=None):
 def poll_detail(request, pk):
     poll, spec = _ballot_poll(request, pk)
     context = _ballot_context(request, poll, spec=spec)
-    form, user = context.get("form"), request.user
+    form = context.get("form")
     if (form is None or form.is_bound or context.get("voted") or context.get("represented") or context["can_manage"]
             or "tellers" in context or context.get("result") is not None or not no_messages_waiting(request)):
         return render(request, "voting/detail.html", context)
@@ -154,10 +154,9 @@ def poll_detail(request, pk):
     # delegate of one language and kind of account but for the form's CSRF token and request key: drawn once a
     # second per process, as the turnout it shows (``voting_turnout``).
     shown = context["poll"]
-    return render_shared(request, "voting/detail.html", "voting_ballot_page", [
-        shown.pk, shown.created_at.timestamp(), shown.state, getattr(shown, "texts_stamp", ""),
-        bool(user.is_coordinator), bool(user.is_translator),
-    ], lambda: context, personal=[form["idempotency_key"].value()])
+    return render_shared(request, "voting/detail.html", "voting_ballot_page",
+                         [shown.pk, shown.created_at.timestamp(), shown.state, getattr(shown, "texts_stamp", "")],
+                         lambda: context, personal=[form["idempotency_key"].value()])
 
 
 @login_required
@@ -197,10 +196,9 @@ def _cast_done(request, poll, spec, result):
 
     if len(result.receipts) > 1 or not no_messages_waiting(request):
         return render(request, "voting/cast_done.html", context())
-    user = request.user
     return render_shared(request, "voting/cast_done.html", "voting_cast_done", [
         shown.pk, shown.created_at.timestamp(), getattr(shown, "texts_stamp", ""), result.votes, str(weight),
-        result.duplicate, result.changed, bool(user.is_coordinator), bool(user.is_translator),
+        result.duplicate, result.changed,
     ], context, personal=[result.receipt])
 
 

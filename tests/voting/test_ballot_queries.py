@@ -175,7 +175,18 @@ def test_it_votes_with_a_plain_form_and_no_javascript(world):
     assert "You have voted" in client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
 
 
-# --- the page shared by the delegates who have not voted (voting.views._shared_ballot_page) ------------------
+# --- the pages shared by the delegates who have not voted, and their confirmations (core.shared_pages) -------
+
+
+@pytest.fixture
+def bob_and_dora(live):
+    """Bob and Dora, present delegates, and an open poll: (world, dora, poll, the ballot form's action)."""
+    w, opened = live
+    check_in(w.bob_reg)
+    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
+    poll = open_poll(w)
+    opened.append(poll)
+    return w, dora, poll, reverse("voting:cast", args=[poll.pk])
 
 
 def _page(client, poll):
@@ -188,13 +199,8 @@ def _without_the_viewers_values(html, action):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_delegates_share_one_drawn_page_each_with_their_own_token_and_request_key(live, steady):
-    w, opened = live
-    check_in(w.bob_reg)
-    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
-    poll = open_poll(w)
-    opened.append(poll)
-    action = reverse("voting:cast", args=[poll.pk])
+def test_delegates_share_one_drawn_page_each_with_their_own_token_and_request_key(bob_and_dora, steady):
+    w, dora, poll, action = bob_and_dora
     bob, dora_phone = browser(w.bob), browser(dora)
     bob_page, bob_fields = _without_the_viewers_values(_page(bob, poll), action)
     dora_page, dora_fields = _without_the_viewers_values(_page(dora_phone, poll), action)
@@ -212,15 +218,10 @@ def test_delegates_share_one_drawn_page_each_with_their_own_token_and_request_ke
 
 
 @pytest.mark.django_db(transaction=True)
-def test_what_differs_from_one_viewer_to_the_next_is_never_taken_from_the_shared_page(live, steady):
+def test_what_differs_from_one_viewer_to_the_next_is_never_taken_from_the_shared_page(bob_and_dora, steady):
     """After a delegate who has not voted drew the page: one who voted, a coordinator running the poll, a
     delegate with a message waiting and a reader of another language each get their own."""
-    w, opened = live
-    check_in(w.bob_reg)
-    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
-    poll = open_poll(w)
-    opened.append(poll)
-    action = reverse("voting:cast", args=[poll.pk])
+    w, dora, poll, action = bob_and_dora
     dora_phone = browser(dora)
     assert 'name="choice"' in _page(dora_phone, poll)
     bob = browser(w.bob)
@@ -242,13 +243,8 @@ def test_what_differs_from_one_viewer_to_the_next_is_never_taken_from_the_shared
 
 
 @pytest.mark.django_db(transaction=True)
-def test_confirmations_share_one_drawn_page_and_the_receipt_is_never_kept_with_it(live, steady):
-    w, opened = live
-    check_in(w.bob_reg)
-    dora, _reg = add_delegate(w, "dora@example.org", "Dora")
-    poll = open_poll(w)
-    opened.append(poll)
-    action = reverse("voting:cast", args=[poll.pk])
+def test_confirmations_share_one_drawn_page_and_the_receipt_is_never_kept_with_it(bob_and_dora, steady):
+    w, dora, poll, action = bob_and_dora
     pages = []
     for user in (w.bob, dora):
         client = browser(user)
