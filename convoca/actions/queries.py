@@ -8,12 +8,25 @@ from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from convoca.core.prepared import Prepared
 from convoca.core.roles import is_coordinator
 from convoca.network.rules import committee_countries
 
 from .models import Action, Campaign
 
 PUBLIC_STATES = (Action.State.APPROVED,)
+
+# An action with its campaign, gathering and host, as its page and its RSVP form need them: a visitor's RSVP
+# looks it up twice (the page, the POST), so it is compiled once (``core.prepared``).
+_ACTION_WITH_HOST = Prepared(
+    lambda slug, pk: Action.objects.select_related("campaign__gathering", "host_organisation", "host_user__person")
+    .filter(campaign__slug=slug, pk=pk),
+    slug="\x00campaign", pk=-7_000_000_001)
+
+
+def action_in_campaign(slug, pk):
+    """The action ``pk`` of the campaign ``slug`` (None if there is none), whatever its state."""
+    return _ACTION_WITH_HOST.first(slug=slug, pk=pk)
 
 
 # RSVPs change the figures with every write: rather than bump the campaign's row (one hot row for every RSVP),
