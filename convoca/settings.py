@@ -151,7 +151,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "convoca.core.sqlite",  # Django's, with writers taking turns (see its module)
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "convoca.sqlite3")),
             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
