@@ -45,7 +45,7 @@ def action_cancelled(action_id):
 
 
 def rsvp_confirmation(rsvp_id, now=False):
-    """The email that confirms a place (sent by ``tasks.send_rsvp_confirmation`` in a worker, ``now``)."""
+    """The email that confirms a place (sent by ``tasks.send_rsvp_confirmations`` in a worker, ``now``)."""
     from .services import confirm_url  # services imports this module to call it after a commit
 
     entry = Rsvp.objects.select_related("action__campaign").filter(pk=rsvp_id).first()

@@ -6,7 +6,9 @@ from django_tasks import task
 
 
 @task()
-def send_rsvp_confirmation(rsvp_id: int) -> None:
+def send_rsvp_confirmations(rsvp_ids: list[int]) -> None:
+    """The confirmations of the RSVPs one group commit wrote (``services.write_rsvps``)."""
     from . import notify  # tasks are loaded by name by the worker, before the app registry
 
-    notify.rsvp_confirmation(rsvp_id, now=True)
+    for rsvp_id in rsvp_ids:
+        notify.rsvp_confirmation(rsvp_id, now=True)

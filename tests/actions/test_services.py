@@ -120,9 +120,9 @@ class TestRsvps:
         entry = services.rsvp(target, name="Luz", email="Luz@Example.org")
         assert mail.outbox == []
         queued = DBTaskResult.objects.get()
-        assert queued.task_path == "convoca.actions.tasks.send_rsvp_confirmation"
-        assert queued.args_kwargs == {"args": [entry.pk], "kwargs": {}}
-        tasks.send_rsvp_confirmation.call(*queued.args_kwargs["args"])  # what the worker runs
+        assert queued.task_path == "convoca.actions.tasks.send_rsvp_confirmations"
+        assert queued.args_kwargs == {"args": [[entry.pk]], "kwargs": {}}
+        tasks.send_rsvp_confirmations.call(*queued.args_kwargs["args"])  # what the worker runs
         assert DBTaskResult.objects.count() == 1  # sent from the worker, not queued again
         assert len(mail.outbox) == 1 and mail.outbox[0].to == ["Luz@Example.org"]
         assert services.confirm_url(entry) in mail.outbox[0].body and "Luz" in mail.outbox[0].body
