@@ -62,7 +62,7 @@ def _action(request, slug, pk, perm="actions.view_action"):
     return get_for_user(request, action, perm)
 
 
-SHARED_PAGE_TTL = 10  # seconds an action's page drawn for anonymous visitors is shared (see ``action``)
+SHARED_PAGE_TTL = 60  # seconds an action's page drawn for anonymous visitors is shared (see ``action``)
 
 
 def _row(obj, exclude=()):
