@@ -377,47 +377,48 @@ def write_rsvps(entries):
     still free taken in one INSERT, the counters moved in one UPDATE and one task queued to send the
     confirmations. One outcome per entry: the saved row, or the refusal (cancelled, over, full, the same
     email twice) that its request shows."""
-    outcomes = [None] * len(entries)
-    action_ids = sorted({e.action_id for e in entries})
-    with transaction.atomic():
-        actions = {a.pk: a for a in Action.objects.select_for_update().filter(pk__in=action_ids).order_by("pk")
-                   .only("pk", "campaign_id", "country", "state", "ends_at", "capacity", "rsvp_count")}
-        taken = set(Rsvp.objects.filter(action_id__in=action_ids, email_key__in={e.email_key for e in entries})
-                    .values_list("action_id", "email_key"))
-        added, accepted = {}, []
-        for i, entry in enumerate(entries):
-            action = actions.get(entry.action_id)
-            try:
-                if action is None:
-                    raise NotFound
-                _check_open(action, entry.created_at)
-                if (entry.action_id, entry.email_key) in taken:
-                    raise _duplicate_error()
-                if action.capacity is not None and action.rsvp_count + added.get(action.pk, 0) >= action.capacity:
-                    raise ServiceError(_full_message(), code="full")
-            except ServiceError as refusal:
-                outcomes[i] = refusal
-                continue
-            taken.add((entry.action_id, entry.email_key))
-            added[action.pk] = added.get(action.pk, 0) + 1
-            accepted.append(i)
-        if not accepted:
-            return outcomes
-        rows = [entries[i] for i in accepted]
-        try:
-            with transaction.atomic():
-                Rsvp.objects.bulk_create(rows)
-        except IntegrityError:  # the same email at the same moment from another process: it got the place
-            if len(entries) > 1:
-                raise  # the group commit tries each alone
-            return [_duplicate_error()]
-        _count_places(added)
-        enqueue_after_commit(tasks.send_rsvp_confirmations, [row.pk for row in rows])
-        for action in {actions[pk].campaign_id: actions[pk] for pk in added}.values():  # one per campaign
-            transaction.on_commit(partial(_rsvps_changed, action))
-    for i, row in zip(accepted, rows, strict=True):
+    try:
+        with transaction.atomic():
+            outcomes, rows = _write_rsvps(entries)
+    except IntegrityError:  # the same email at the same moment from elsewhere: it got the place
+        if len(entries) > 1:
+            raise  # the group commit tries each alone
+        return [_duplicate_error()]
+    for i, row in rows:
         outcomes[i] = row
     return outcomes
+
+
+def _write_rsvps(entries):
+    outcomes, action_ids = [None] * len(entries), sorted({e.action_id for e in entries})
+    actions = {a.pk: a for a in Action.objects.select_for_update().filter(pk__in=action_ids).order_by("pk")
+               .only("pk", "campaign_id", "country", "state", "ends_at", "capacity", "rsvp_count")}
+    taken = set(Rsvp.objects.filter(action_id__in=action_ids, email_key__in={e.email_key for e in entries})
+                .values_list("action_id", "email_key"))
+    added, accepted = {}, []
+    for i, entry in enumerate(entries):
+        action = actions.get(entry.action_id)
+        try:
+            if action is None:
+                raise NotFound
+            _check_open(action, entry.created_at)
+            if (entry.action_id, entry.email_key) in taken:
+                raise _duplicate_error()
+            if action.capacity is not None and action.rsvp_count + added.get(action.pk, 0) >= action.capacity:
+                raise ServiceError(_full_message(), code="full")
+        except ServiceError as refusal:
+            outcomes[i] = refusal
+            continue
+        taken.add((entry.action_id, entry.email_key))
+        added[action.pk] = added.get(action.pk, 0) + 1
+        accepted.append((i, entry))
+    if accepted:
+        Rsvp.objects.bulk_create([entry for _i, entry in accepted])
+        _count_places(added)
+        enqueue_after_commit(tasks.send_rsvp_confirmations, [entry.pk for _i, entry in accepted])
+        for action in {actions[pk].campaign_id: actions[pk] for pk in added}.values():  # one per campaign
+            transaction.on_commit(partial(_rsvps_changed, action))
+    return outcomes, accepted
 
 
 def _count_places(added):
