@@ -1,8 +1,9 @@
 """Every write of days of action: campaigns, actions, their moderation, RSVPs, reports.
 
 Plain functions in a transaction; emails and live events only after the commit. Permissions are asked of
-``rules`` here as well as by the views. Places at an action are claimed by a conditional update of its
-counter, so two people can never take the last place together."""
+``rules`` here as well as by the views. RSVPs are written in batches by each process's group commit
+(``write_rsvps``), which checks every place against the action's row read under the write lock (SQLite) or
+locked (PostgreSQL), so two people can never take the last place together."""
 
 import re
 import zoneinfo
