@@ -102,18 +102,19 @@ class GroupCommit:
 
     def _write(self, batch):
         items = [item for item, _future in batch]
+        # Logged by the error's kind only: its message may quote a row (an email in a unique key's clash).
         try:
             outcomes = self.write_batch(items)
-        except Exception:  # database trouble: each item alone, so one cannot sink the rest
-            logger.exception("group commit %s: a batch of %s failed; writing them one by one", self.name,
-                             len(items))
+        except Exception as error:  # noqa: BLE001 - database trouble: each item alone, so one cannot sink the rest
+            logger.warning("group commit %s: a batch of %s failed (%s); writing them one by one", self.name,
+                           len(items), type(error).__name__)
             self._reset_connection()
             outcomes = []
             for item in items:
                 try:
                     outcomes.append(self.write_batch([item])[0])
-                except Exception:  # noqa: BLE001 - its request shows a translated error, never a 500
-                    logger.exception("group commit %s: an item failed alone", self.name)
+                except Exception as alone:  # noqa: BLE001 - its request shows a translated error, never a 500
+                    logger.error("group commit %s: an item failed alone (%s)", self.name, type(alone).__name__)
                     self._reset_connection()
                     outcomes.append(ServiceError(_("We could not save this. Try again in a minute."), code="retry"))
         for (_item, future), outcome in zip(batch, outcomes, strict=True):
