@@ -354,6 +354,8 @@ def rsvp(action, *, name, email, share_name=False, share_email=False, language=N
     if not email or "@" not in email:
         raise ServiceError(_("Give an email address so we can confirm your place."), field="email")
     _check_open(action, now)
+    # created_at carries this request's time to the writer, which checks the action against it (the column
+    # itself is set again when the row is inserted)
     entry = Rsvp(action_id=action.pk, name=name[:80], email=email, email_key=email.lower(), share_name=share_name,
                  share_email=share_email, language=language or translation.get_language() or "es", created_at=now)
     entry = _rsvp_box.submit(entry)

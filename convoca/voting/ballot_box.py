@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convoca.core import events
 from convoca.core.errors import ServiceError
+from convoca.core.group_commit import WRITER_NICE
 
 from .models import random_id
 
@@ -51,7 +52,6 @@ logger = logging.getLogger(__name__)
 
 SPEC_CACHE_SIZE = 128
 MAX_BATCH = 1000
-WRITER_NICE = int(os.environ.get("CONVOCA_WRITER_NICE", "-10"))
 # Server processes (``convoca serve``) prefetch open polls while idle; tests do not.
 def prefetching():
     return os.environ.get("CONVOCA_BALLOT_BOX_PREFETCH") == "1"

@@ -20,11 +20,7 @@ counts once.
 import contextlib
 import io
 import json
-import os
-import queue
 import re
-import threading
-from concurrent.futures import Future
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
@@ -34,6 +30,7 @@ from django.http.request import split_domain_port, validate_host
 from convoca.accounts.models import User
 from convoca.accounts.queries import token_owners
 from convoca.core.errors import ServiceError
+from convoca.core.group_commit import BatchThread
 from convoca.core.middleware import CSP
 
 from . import ballot_box, services
@@ -43,7 +40,7 @@ PATH = re.compile(r"^/api/v1/polls/(\d{1,18})/ballots$")
 MAX_BODY = 64 * 1024
 
 
-class TokenCheck:
+class TokenCheck(BatchThread):
     """The bearer tokens of the casts in flight, checked together: one thread
     per process asks ``token_owners`` (the API's own check) for every token
     waiting, in one query on its own connection; while that query runs, the
@@ -55,69 +52,28 @@ class TokenCheck:
     75 % of a vote storm's ballots per second on SQLite; one connection per
     process also spares PostgreSQL a connection per ballot."""
 
-    MAX_BATCH = 500
-
     def __init__(self):
-        self._queue = queue.SimpleQueue()
-        self._thread = None
-        self._lock = threading.Lock()
+        super().__init__("token-check")
 
     def owner(self, raw_token, timeout=30):
         """The id of the active user owning ``raw_token``, or None."""
         if connection.in_atomic_block:  # a test's or command's transaction: read what this thread sees
             return token_owners([raw_token]).get(raw_token)
-        return self._ask(raw_token, timeout)
+        return self.ask(raw_token, timeout)
 
-    def release_connection(self):
-        """Close the checking thread's database connection (tests, shutdown)."""
-        if self._thread is not None and self._thread.is_alive():
-            self._ask(_RELEASE, 30)
-
-    def _ask(self, item, timeout):
-        future = Future()
-        self._queue.put((item, future))
-        self._ensure_thread()
-        return future.result(timeout=timeout)
-
-    def _ensure_thread(self):
-        if self._thread is not None and self._thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="convoca-token-check", daemon=True)
-                self._thread.start()
-
-    def _run(self):
-        with contextlib.suppress(AttributeError, OSError):  # every cast waits on this thread, as on the writer (needs CAP_SYS_NICE)
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ballot_box.WRITER_NICE)
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._answer(batch)
-
-    def _answer(self, batch):
-        tokens = {raw for raw, _future in batch if raw is not _RELEASE}
-        owners, failure = {}, None
+    def handle(self, batch):
         try:
-            if tokens:
-                owners = token_owners(tokens)
+            owners = token_owners({raw for raw, _future in batch})
         except Exception as exc:  # noqa: BLE001 - each of these requests falls through to Django, which checks again
-            failure = exc
-        if failure is not None or any(raw is _RELEASE for raw, _future in batch):
             with contextlib.suppress(Exception):  # noqa: BLE001 - a broken connection may fail to close; the next batch opens another
                 connection.close()
+            for _raw, future in batch:
+                future.set_exception(exc)
+            return
         for raw, future in batch:
-            if failure is not None and raw is not _RELEASE:
-                future.set_exception(failure)
-            else:
-                future.set_result(owners.get(raw))
+            future.set_result(owners.get(raw))
 
 
-_RELEASE = object()
 _tokens = TokenCheck()
 
 
@@ -130,13 +86,6 @@ def release_connection():
     _tokens.release_connection()
 
 
-def _after_fork_in_child():
-    """A server that imports the app and then forks its workers: each worker checks with its own thread."""
-    global _tokens
-    _tokens = TokenCheck()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _host_ok(environ):
