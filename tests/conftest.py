@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from convoca.core import group_commit
+
 pytest_plugins = ["tests.fixtures", "tests.audit.flush"]
 
 
@@ -21,3 +23,11 @@ def _empty_cache():
     which is 127.0.0.1 for every test client) and cached reads never carry over from another test."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _batching_threads_let_go():
+    """A test that wrote through a group commit (an RSVP from a transactional or browser test) leaves its
+    writer thread holding a connection to the test database, which could then not be dropped: closed here."""
+    yield
+    group_commit.release_connections()

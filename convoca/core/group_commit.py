@@ -154,6 +154,13 @@ class GroupCommit(BatchThread):
 _all = []
 
 
+def release_connections():
+    """Close the database connection of every batching thread of this process (after a test, so the test
+    database can be dropped)."""
+    for worker in _all:
+        worker.release_connection()
+
+
 def _after_fork_in_child():
     # A forked worker has its own queues and starts its own threads (the parent's are not copied).
     for worker in _all:
