@@ -147,7 +147,11 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60),
                                                   conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})
+        # psycopg may prepare statements on the server (Django leaves it off): only ``core.prepared``'s lookups
+        # ask for it (Django's own cursors bind on the client and never prepare). Off behind a pooler in
+        # transaction mode that cannot keep them (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "prepare_threshold", 5 if envbool("DB_PREPARED_STATEMENTS", True) else None)
 else:
     DATABASES = {
         "default": {

@@ -12,7 +12,7 @@ from convoca.core.prepared import Prepared
 from convoca.core.roles import is_coordinator
 from convoca.network.rules import committee_countries
 
-from .models import Action, Campaign
+from .models import Action, Campaign, Rsvp
 
 PUBLIC_STATES = (Action.State.APPROVED,)
 
@@ -20,13 +20,36 @@ PUBLIC_STATES = (Action.State.APPROVED,)
 # looks it up twice (the page, the POST), so it is compiled once (``core.prepared``).
 _ACTION_WITH_HOST = Prepared(
     lambda slug, pk: Action.objects.select_related("campaign__gathering", "host_organisation", "host_user__person")
-    .filter(campaign__slug=slug, pk=pk),
+    .filter(campaign__slug=slug, pk=pk).order_by(),
     slug="\x00campaign", pk=-7_000_000_001)
 
 
 def action_in_campaign(slug, pk):
     """The action ``pk`` of the campaign ``slug`` (None if there is none), whatever its state."""
     return _ACTION_WITH_HOST.first(slug=slug, pk=pk)
+
+
+# The reads of each batch of RSVPs (``services.write_rsvps``), compiled once too: a batch is mostly one or two
+# RSVPs, and compiling these two statements cost more than running them.
+_ACTIONS_TO_WRITE = Prepared(
+    lambda pks: Action.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    .only("pk", "campaign_id", "country", "state", "ends_at", "capacity", "rsvp_count"),
+    pks=[-7_000_000_001])
+_PLACES_TAKEN = Prepared(
+    lambda pks, emails: Rsvp.objects.filter(action_id__in=pks, email_key__in=emails).order_by().values_list(
+        "action_id", "email_key"),
+    pks=[-7_000_000_001], emails=["\x00email"])
+
+
+def actions_to_write(pks):
+    """{id: action} of the actions ``pks`` (sorted), locked in id order on PostgreSQL, with the columns an
+    RSVP's checks read."""
+    return {a.pk: a for a in _ACTIONS_TO_WRITE.all(pks=pks)}
+
+
+def places_taken(pks, emails):
+    """The (action id, email key) pairs among those actions and emails that already have a place."""
+    return set(_PLACES_TAKEN.rows(pks=pks, emails=emails))
 
 
 # RSVPs change the figures with every write: rather than bump the campaign's row (one hot row for every RSVP),

@@ -394,10 +394,8 @@ def write_rsvps(entries):
 
 def _write_rsvps(entries):
     outcomes, action_ids = [None] * len(entries), sorted({e.action_id for e in entries})
-    actions = {a.pk: a for a in Action.objects.select_for_update().filter(pk__in=action_ids).order_by("pk")
-               .only("pk", "campaign_id", "country", "state", "ends_at", "capacity", "rsvp_count")}
-    taken = set(Rsvp.objects.filter(action_id__in=action_ids, email_key__in={e.email_key for e in entries})
-                .values_list("action_id", "email_key"))
+    actions = queries.actions_to_write(action_ids)
+    taken = queries.places_taken(action_ids, sorted({e.email_key for e in entries}))
     added, accepted = {}, []
     for i, entry in enumerate(entries):
         action = actions.get(entry.action_id)

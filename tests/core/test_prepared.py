@@ -72,12 +72,12 @@ def test_each_thread_compiles_for_its_own_connection(world):
     organised = action(world, title="Hilo")
     slug, seen = organised.campaign.slug, []
     queries.action_in_campaign(slug, organised.pk)
-    mine = queries._ACTION_WITH_HOST._local.plan["connection"]
+    mine = queries._ACTION_WITH_HOST._local.plans["connection"]
 
     def look():
         try:
             seen.append(queries.action_in_campaign(slug, organised.pk).title)
-            seen.append(queries._ACTION_WITH_HOST._local.plan["connection"] is not mine)
+            seen.append(queries._ACTION_WITH_HOST._local.plans["connection"] is not mine)
         finally:
             connection.close()
 
@@ -85,3 +85,85 @@ def test_each_thread_compiles_for_its_own_connection(world):
     thread.start()
     thread.join(10)
     assert seen == ["Hilo", True]
+
+
+@pytest.mark.django_db
+class TestLists:
+    """A list's places are padded to 1, 2, 4, 8... with its last value: the same rows as the queryset, whatever
+    the length."""
+
+    def test_each_length_gives_what_the_queryset_gives(self, world):
+        made = [action(world, title=f"Lista {i}") for i in range(5)]
+        pks = [a.pk for a in made]
+        by_pks = Prepared(lambda pks: Action.objects.filter(pk__in=pks).order_by("pk"), pks=[-7_000_000_001])
+        for length in (1, 2, 3, 5):
+            assert [a.pk for a in by_pks.all(pks=pks[:length])] == sorted(pks[:length])
+        assert [a.pk for a in by_pks.all(pks=[pks[0], pks[0], 999_999_999])] == [pks[0]]
+        with CaptureQueriesContext(connection) as ctx:
+            assert by_pks.all(pks=[]) == []  # nothing asked of the database
+        assert len(ctx.captured_queries) == 0
+        many = [*pks, *range(10**8, 10**8 + 300)]  # longer than MAX_LIST: the plain queryset
+        assert [a.pk for a in by_pks.all(pks=many)] == sorted(pks)
+
+    def test_rows_of_a_values_list_with_two_lists(self, world):
+        first, second = action(world), action(world)
+        taken = Prepared(lambda pks, names: Action.objects.filter(pk__in=pks, title__in=names).order_by("pk")
+                         .values_list("pk", "title"), pks=[-7_000_000_001], names=["\x00title"])
+        assert taken.rows(pks=[first.pk, second.pk], names=[first.title]) == [
+            (p, t) for p, t in Action.objects.filter(pk__in=[first.pk, second.pk], title__in=[first.title])
+            .order_by("pk").values_list("pk", "title")]
+        assert taken.rows(pks=[first.pk], names=["nadie"]) == []
+
+    @pytest.mark.parametrize("values", [{"pks": 1}, {"pks": ["1"]}, {"pks": [1, "2"]}, {"pks": (True,)}])
+    def test_it_refuses_a_list_of_another_type(self, values):
+        by_pks = Prepared(lambda pks: Action.objects.filter(pk__in=pks), pks=[-7_000_000_001])
+        with pytest.raises(TypeError):
+            by_pks.all(**values)
+
+    def test_it_refuses_what_it_cannot_give(self, world):
+        with pytest.raises(ValueError, match="list of one"):
+            Prepared(lambda pks: Action.objects.filter(pk__in=pks), pks=[1, 2])
+        values = Prepared(lambda pks: Action.objects.filter(pk__in=pks).values_list("pk"), pks=[-7_000_000_001])
+        instances = Prepared(lambda pks: Action.objects.filter(pk__in=pks), pks=[-7_000_000_001])
+        with pytest.raises(TypeError, match="rows"):
+            values.all(pks=[1])
+        with pytest.raises(TypeError, match="all"):
+            instances.rows(pks=[1])
+        flat = Prepared(lambda pks: Action.objects.filter(pk__in=pks).values_list("pk", flat=True),
+                        pks=[-7_000_000_001])
+        with pytest.raises(ValueError, match="values_list"):
+            flat.rows(pks=[1])
+
+
+def _prepared_statements(fragment):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{fragment}%"])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are prepared on PostgreSQL only")
+@pytest.mark.django_db
+def test_postgresql_plans_the_statement_once_per_connection(world):
+    organised = action(world, title="Preparada", capacity=41)
+    by_capacity = Prepared(lambda capacity: Action.objects.filter(capacity=capacity).order_by(), capacity=987_654_321)
+    before = _prepared_statements('"capacity" = $1')
+    assert [a.pk for a in by_capacity.all(capacity=41)] == [organised.pk]
+    assert _prepared_statements('"capacity" = $1') == before + 1  # prepared at its first call
+    assert by_capacity.all(capacity=42) == []
+    assert _prepared_statements('"capacity" = $1') == before + 1  # and only run afterwards
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are prepared on PostgreSQL only")
+@pytest.mark.django_db
+def test_nothing_is_prepared_when_the_connection_says_so(world):
+    """DB_PREPARED_STATEMENTS=off (a pooler that cannot keep them) leaves prepare_threshold at None."""
+    organised = action(world, title="Sin preparar", capacity=43)
+    connection.ensure_connection()
+    threshold, connection.connection.prepare_threshold = connection.connection.prepare_threshold, None
+    try:
+        by_kind = Prepared(lambda capacity: Action.objects.filter(capacity__gte=capacity).order_by("pk"),
+                           capacity=987_654_322)
+        assert organised.pk in [a.pk for a in by_kind.all(capacity=43)]
+        assert _prepared_statements('"capacity" >= $1') == 0
+    finally:
+        connection.connection.prepare_threshold = threshold
