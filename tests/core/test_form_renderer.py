@@ -73,3 +73,37 @@ def test_it_lets_a_widget_with_its_own_option_template_use_the_templates():
 
     widget = Own(choices=[("a", "A")])
     assert widget.render("f", "a", renderer=OURS) == widget.render("f", "a", renderer=DJANGO)
+
+
+class Inputs(forms.Form):
+    name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "name", "data-q": '"<&>'}))
+    email = forms.EmailField(required=False)
+    share = forms.BooleanField(required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    count = forms.IntegerField(min_value=0, required=False)
+    when = forms.DateField(required=False)
+    at = forms.DateTimeField(required=False)
+    link = forms.URLField(required=False, assume_scheme="https")
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    search = forms.CharField(widget=forms.TextInput(attrs={"type": "search", "disabled": True, "hidden": False}),
+                             required=False)
+    file = forms.FileField(required=False)
+    safe = forms.CharField(widget=forms.TextInput(attrs={"title": mark_safe("<b>&amp;</b>")}), required=False,
+                           initial=mark_safe("<i>x</i>"))
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {"name": "Ana", "email": "ana@example.org", "share": "on", "hidden": "7", "count": "3", "when": "2026-12-06",
+     "at": "2026-12-06 10:00", "link": "https://example.org/?a=1&b=2", "secret": "s3cret"},
+    {"name": '"><script>alert(1)</script>', "email": "not an email", "share": "yes", "hidden": "<x>",
+     "count": "-1e9", "when": "31/02/2026", "at": "nope", "link": "javascript:alert(1)", "secret": "&amp;",
+     "search": "%s %d {}"},  # bad input: shown back escaped, as Django shows it
+])
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_it_writes_inputs_as_djangos_templates_do(data, language):
+    with override(language):
+        for name in Inputs.base_fields:
+            ours, django = _both(Inputs, data, name)
+            assert ours == django, name
+            assert ours.startswith("<input") and "<script>" not in ours
