@@ -91,7 +91,7 @@ class Prepared:
             plans = self._local.plans = {"connection": connection}
         plan = plans.get(sizes)
         if plan is None:
-            plan = plans[sizes] = self._compile(connection, dict(zip(sorted(self.lists), sizes)))
+            plan = plans[sizes] = self._compile(connection, dict(zip(sorted(self.lists), sizes, strict=True)))
         return plan
 
     def _compile(self, connection, sizes):
@@ -155,7 +155,7 @@ class Prepared:
                 given = list(given) + [given[-1]] * (len(places) - len(given))
             else:
                 given = [given]
-            for (slot, kind), value in zip(places, given):
+            for (slot, kind), value in zip(places, given, strict=True):
                 params[slot] = value if type(value) is kind else kind(value)
         with _cursor(connection) as cursor:
             cursor.execute(plan["sql"], params)
