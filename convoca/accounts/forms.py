@@ -1,7 +1,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +10,7 @@ from convoca.network.services import clean_languages
 
 from . import services
 from .models import ApiToken, Invitation
-from .tasks import send_email
+from .tasks import send_password_reset
 
 # Languages people can tick on their profile, each in its own name. Other
 # codes (qu, gn, ht...) go into the free-text field.
@@ -78,21 +77,15 @@ class SetupForm(forms.Form):
 
 
 class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the link built from SITE_URL (never from the
-    request's Host header) and the email sent by a background task."""
+    """Django's reset form, with the link built from SITE_URL (never from the request's Host header) and signed
+    by the background task that sends the email (the task's row holds the account's id, not the link)."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        context = {
-            **context,
-            "site_url": settings.SITE_URL,
-            "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
-        }
         if not services.may_send_password_reset(to_email):
             return  # the page says the same either way; the mailbox is not flooded
-        subject = " ".join(render_to_string(subject_template_name, context).split())
-        body = render_to_string(email_template_name, context)
-        send_email.enqueue(subject, body, to_email)
+        send_password_reset.enqueue(context["user"].pk, get_language() or settings.LANGUAGE_CODE,
+                                    subject_template_name, email_template_name)
 
 
 class InvitationForm(forms.Form):

@@ -84,7 +84,9 @@ def _account_exists(email):
 
 def invite(user, email, role, committee=None, language=None):
     """Create an invitation and email its single-use link (after commit).
-    Returns the ``Invitation``; the raw token only travels in the email."""
+    Returns the ``Invitation``. Its link is made by the worker that sends the email (``invitation_link``): the
+    task's row holds the invitation's id alone, and the row is created under the digest of a token nobody
+    keeps, so no copy of the database ever holds a working link."""
     if not user.has_perm("accounts.invite"):
         raise PermissionDenied(_("Only coordinators can invite people."))
     email = _normalise_email(email)
@@ -104,7 +106,6 @@ def invite(user, email, role, committee=None, language=None):
     if language not in languages:
         language = settings.LANGUAGE_CODE
 
-    raw = new_token()
     now = timezone.now()
     with transaction.atomic():
         if _account_exists(email):
@@ -122,13 +123,24 @@ def invite(user, email, role, committee=None, language=None):
             role=role,
             committee=committee,
             language=language,
-            token_hash=hash_token(raw),
+            token_hash=hash_token(new_token()),  # a token nobody keeps: the worker makes the link's (below)
             created_by=user,
             expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
         )
         audit.record(user, "invitation.sent", target=invitation, note=role)
-        enqueue_after_commit(send_invitation_email, invitation.pk, raw)
+        enqueue_after_commit(send_invitation_email, invitation.pk)
     return invitation
+
+
+def invitation_link(invitation_id):
+    """A new single-use token for a usable invitation, made when its email is sent (by the worker): its digest
+    replaces the one stored, so only the newest email's link works. Returns (invitation, raw token), or None
+    when the invitation was withdrawn, accepted, expired or deleted meanwhile."""
+    raw = new_token()
+    if not Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True,
+                                     expires_at__gt=timezone.now()).update(token_hash=hash_token(raw)):
+        return None
+    return Invitation.objects.select_related("committee").get(pk=invitation_id), raw
 
 
 def revoke_invitation(user, invitation_id):

@@ -18,13 +18,14 @@ def _render_subject(template_name, context):
 
 
 @task()
-def send_invitation_email(invitation_id: int, raw_token: str) -> None:
-    """The raw token exists only in this email: the database keeps its digest."""
-    from .models import Invitation
+def send_invitation_email(invitation_id: int) -> None:
+    """The link's token is made here and exists only in this email: the database keeps its digest."""
+    from .services import invitation_link
 
-    invitation = Invitation.objects.select_related("committee").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_usable:
-        return  # revoked (or deleted) before the worker got to it
+    issued = invitation_link(invitation_id)
+    if issued is None:
+        return  # withdrawn, accepted or expired before the worker got to it
+    invitation, raw_token = issued
     with translation.override(invitation.language):
         context = {
             "invitation": invitation,
@@ -35,6 +36,29 @@ def send_invitation_email(invitation_id: int, raw_token: str) -> None:
         subject = _render_subject("accounts/email/invitation_subject.txt", context)
         body = render_to_string("accounts/email/invitation_body.txt", context)
     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]).send()
+
+
+@task()
+def send_password_reset(user_id: int, language: str, subject_template: str, body_template: str) -> None:
+    """The reset link is signed here, in the worker: the task's row holds the account's id alone, so a copy of
+    the database (the task table included) holds no link that could take the account over."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    email = getattr(user, user_model.get_email_field_name())
+    with translation.override(language):
+        context = {"email": email, "user": user, "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                   "token": default_token_generator.make_token(user), "site_url": settings.SITE_URL,
+                   "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
+        subject = _render_subject(subject_template, context)
+        body = render_to_string(body_template, context)
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
 
 
 @task()

@@ -33,6 +33,7 @@ def test_it_stores_only_the_digest_and_emails_the_link_after_commit(
     assert "Coalition member" in message.body
     assert "INVALID_TEMPLATE_VARIABLE" not in message.body + message.subject
     raw = token_from_email(message)
+    invitation.refresh_from_db()  # the worker made the link's token and stored its digest
     assert invitation.token_hash == hash_token(raw)
     assert raw not in str(Invitation.objects.filter(pk=invitation.pk).values().get())
 
@@ -161,3 +162,34 @@ def test_it_refuses_to_withdraw_an_accepted_or_unknown_invitation(world):
     for bad in [999999, "junk", None]:
         with pytest.raises(NotFound):
             services.revoke_invitation(world.alice, bad)
+
+
+def test_the_task_table_holds_the_invitations_id_alone_and_the_worker_makes_the_link(world, settings, mailoutbox):
+    """At scale (the database task backend) a copy of the database must hold no working invitation link: the
+    request queues the id; the worker makes the token, stores its digest and emails the link. A second sending
+    (a retry) makes a new link and the first stops working; a withdrawn invitation is not sent."""
+    from django_tasks_db.models import DBTaskResult
+
+    from convoca.accounts import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    invitation = _invite(world, email="cola@example.org")
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs == {"args": [invitation.pk], "kwargs": {}} and mailoutbox == []
+    with pytest.raises(NotFound):  # the digest stored at first is of a token nobody has
+        services.usable_invitation("")
+    tasks.send_invitation_email.call(invitation.pk)  # what the worker runs
+    first = token_from_email(mailoutbox[-1])
+    assert services.usable_invitation(first).pk == invitation.pk
+    assert first not in str(list(DBTaskResult.objects.values())) + str(list(Invitation.objects.values()))
+    tasks.send_invitation_email.call(invitation.pk)
+    second = token_from_email(mailoutbox[-1])
+    assert second != first and services.usable_invitation(second).pk == invitation.pk
+    with pytest.raises(NotFound):
+        services.usable_invitation(first)
+    services.revoke_invitation(world.alice, invitation.pk)
+    tasks.send_invitation_email.call(invitation.pk)
+    assert len(mailoutbox) == 2  # withdrawn meanwhile: nothing sent
+    Invitation.objects.filter(pk=invitation.pk).delete()
+    tasks.send_invitation_email.call(invitation.pk)  # deleted meanwhile: nothing sent, no error
+    assert len(mailoutbox) == 2

@@ -102,3 +102,31 @@ def test_it_does_not_reveal_accounts_without_a_usable_password(client, world, ma
     response = _ask_for_link(client, "olga@example.org")
     assert response.status_code == 302
     assert mailoutbox == []
+
+
+def test_the_task_table_holds_the_accounts_id_alone_and_the_worker_signs_the_link(client, world, mailoutbox,
+                                                                                  settings):
+    """At scale (the database task backend) a copy of the database must hold no link that resets a password:
+    the request queues the account's id and the reader's language; the worker signs the link into the email.
+    An account deactivated meanwhile gets nothing."""
+    from django_tasks_db.models import DBTaskResult
+
+    from convoca.accounts import tasks
+    from convoca.accounts.models import User
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _ask_for_link(client, "nadia@example.org", HTTP_ACCEPT_LANGUAGE="fr")
+    queued = DBTaskResult.objects.get()
+    nadia = User.objects.get(email="nadia@example.org")
+    assert queued.args_kwargs["args"][:2] == [nadia.pk, "fr"] and mailoutbox == []
+    assert "reset" not in str(queued.args_kwargs).replace("password_reset", "")  # no link, no token
+    tasks.send_password_reset.call(*queued.args_kwargs["args"])  # what the worker runs
+    [message] = mailoutbox
+    assert message.to == ["nadia@example.org"] and "Bonjour" in message.body
+    link = _link_path(message)
+    assert link not in str(list(DBTaskResult.objects.values()))
+    page = client.get(link, follow=True)
+    assert page.status_code == 200 and page.context["validlink"] is True  # the worker's link works
+    User.objects.filter(pk=nadia.pk).update(is_active=False)
+    tasks.send_password_reset.call(*queued.args_kwargs["args"])
+    assert len(mailoutbox) == 1
