@@ -23,7 +23,7 @@ from django_countries import countries
 from convoca.core import events
 from convoca.core.errors import ServiceError
 from convoca.core.limits import Limit, client_address, too_many
-from convoca.core.shared_pages import no_messages_waiting, render_shared
+from convoca.core.shared_pages import no_messages_waiting, render_shared, row_values
 from convoca.core.web import apply_service_error, get_for_user, paginate, perform, query_without_page, require, submit
 from convoca.gatherings.models import Gathering
 from convoca.live.views import stream_response
@@ -63,11 +63,6 @@ def _action(request, slug, pk, perm="actions.view_action"):
 
 
 SHARED_PAGE_TTL = 60  # seconds an action's page drawn for anonymous visitors is shared (see ``action``)
-
-
-def _row(obj, exclude=()):
-    """The values of ``obj``'s columns: what a page drawn from it depends on."""
-    return [getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in exclude]
 
 
 def _live_attrs(campaign):
@@ -272,7 +267,7 @@ def action(request, slug, pk):
             now, timezone=services.zone_of(action.timezone)))
         return render_shared(
             request, "actions/action.html", "actions_action_page",
-            [*_row(action, exclude={"rsvp_count"}), *_row(campaign), _host_name(request, action), action.is_full,
+            [*row_values(action, exclude={"rsvp_count"}), *row_values(campaign), _host_name(request, action), action.is_full,
              action.ends_at > now, shown_today],
             lambda: _action_context(request, campaign, action, form),
             filled={"places_taken": formats.localize(action.rsvp_count)}, ttl=SHARED_PAGE_TTL)

@@ -23,6 +23,11 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 
 
+def row_values(obj, exclude=()):
+    """The values of ``obj``'s columns: what a page drawn from it depends on (part of ``vary_on``)."""
+    return [getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in exclude]
+
+
 def no_messages_waiting(request):
     """Whether the viewer has no message waiting to be shown (a page that shows one is theirs alone)."""
     return not len(messages.get_messages(request))

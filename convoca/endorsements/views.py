@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from convoca.core import events
 from convoca.core.errors import ServiceError
 from convoca.core.limits import Limit, client_address, too_many
+from convoca.core.shared_pages import no_messages_waiting, render_shared, row_values
 from convoca.core.web import (
     apply_service_error,
     get_for_user,
@@ -51,12 +52,29 @@ def _published(slug):
     return gathering, declaration
 
 
+SHARED_PAGE_TTL = 60  # seconds the sign-on page drawn for anonymous signers is shared (see ``endorse``)
+
+
 @never_cache
 def endorse(request, slug):
     gathering, declaration = _published(slug)
     options = services.settings_for(gathering)
-    form = EndorseForm(request.POST or None, individuals_allowed=options.individuals_allowed)
-    if request.method == "POST" and form.is_valid():
+
+    def context(form=None):
+        return {"gathering": gathering, "declaration": declaration, "options": options,
+                "form": form or EndorseForm(individuals_allowed=options.individuals_allowed)}
+
+    if request.method != "POST":
+        if not request.user.is_authenticated and no_messages_waiting(request):
+            # The empty form as anonymous signers see it depends on these rows alone: drawn once per
+            # ``SHARED_PAGE_TTL`` per process and language and shared, each copy with the signer's own CSRF
+            # token (a call to sign brings thousands at once; the country list alone is ~250 options to draw).
+            return render_shared(request, "endorsements/endorse.html", "endorsements_sign_on_page",
+                                 [*row_values(gathering), *row_values(declaration), options.individuals_allowed,
+                                  options.committee_approval], context, ttl=SHARED_PAGE_TTL)
+        return render(request, "endorsements/endorse.html", context())
+    form = EndorseForm(request.POST, individuals_allowed=options.individuals_allowed)
+    if form.is_valid():
         address, email = client_address(request), form.cleaned_data["email"].lower()
         for limit, key in ((per_address(), address), (per_email(), email)):
             if limit.exceeded(key):
@@ -69,9 +87,7 @@ def endorse(request, slug):
             apply_service_error(form, error)
         else:
             return redirect("endorsements:thanks", slug)
-    return render(request, "endorsements/endorse.html", {
-        "gathering": gathering, "declaration": declaration, "form": form, "options": options,
-    })
+    return render(request, "endorsements/endorse.html", context(form))
 
 
 def thanks(request, slug):

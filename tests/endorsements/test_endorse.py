@@ -193,3 +193,65 @@ def test_the_task_table_holds_the_endorsements_id_alone_and_the_worker_signs_its
     links = dict(links_in_mail())
     assert set(links) == {"verify", "withdraw"}
     assert services.verify(links["verify"]).pk == endorsement.pk
+
+
+class TestSharedSignOnPage:
+    """The empty sign-on form as anonymous signers see it is drawn once and shared, each copy with the signer's
+    own CSRF token (core.shared_pages); what it depends on (the declaration, the settings) shows at once."""
+
+    @staticmethod
+    def _page(client):
+        import re
+
+        html = client.get(reverse("endorsements:endorse", args=["conferencia"])).content.decode()
+        return html, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+
+    def test_signers_share_the_page_each_with_a_token_that_works_for_them_alone(self, world,
+                                                                             django_capture_on_commit_callbacks):
+        from django.test import Client
+
+        declaration(world)
+        first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+        page_1, token_1 = self._page(first)
+        page_2, token_2 = self._page(second)
+        assert token_1 != token_2 and page_1.replace(token_1, "T") == page_2.replace(token_2, "T")
+        assert "\x00" not in page_2 and 'value="GP"' in page_2
+        url = reverse("endorsements:endorse", args=["conferencia"])
+        refused = second.post(url, {**FORM, "csrfmiddlewaretoken": token_1})
+        assert refused.status_code == 403 and not Endorsement.objects.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            done = second.post(url, {**FORM, "csrfmiddlewaretoken": token_2})
+        assert done.status_code == 302 and Endorsement.objects.count() == 1
+
+    def test_a_change_of_what_it_shows_is_seen_at_once(self, world, client, as_user):
+        found = declaration(world)
+        assert "reviews it before it is public" not in self._page(client)[0]
+        services.change_settings(world.alice, world.conference, individuals_allowed=True, committee_approval=True)
+        page = self._page(client)[0]
+        assert "reviews it before it is public" in page and 'value="individual"' in page
+        type(found).objects.filter(pk=found.pk).update(title="Declaración corregida")
+        assert "Declaración corregida" in self._page(client)[0]
+        logout = reverse("accounts:logout")
+        assert logout not in page  # the anonymous page: a member gets their own, never this one
+        assert logout in as_user(world.alice).get(reverse("endorsements:endorse", args=["conferencia"])).content.decode()
+
+    def test_an_empty_post_is_refused_with_the_fields_errors(self, world, client):
+        declaration(world)
+        response = client.post(reverse("endorsements:endorse", args=["conferencia"]), {})
+        assert response.status_code == 200 and "This field is required." in response.content.decode()
+        assert not Endorsement.objects.exists()
+
+
+def test_the_country_list_is_kept_per_language():
+    from django.utils.translation import override
+
+    from convoca.network.queries import sorted_country_choices
+
+    with override("fr"):
+        french = dict(sorted_country_choices())
+    with override("es"):
+        spanish = sorted_country_choices()
+        assert dict(sorted_country_choices(["GP", "BR"])) == {"GP": "Guadalupe", "BR": "Brasil"}
+    assert french["GP"] == "Guadeloupe" and dict(spanish)["GP"] == "Guadalupe"
+    sorted_country_choices().clear()  # a copy: the cached list cannot be changed by a caller
+    assert len(sorted_country_choices()) > 200
