@@ -2,6 +2,7 @@
 and withdraws by the link in their email (which deletes the row). A person's download and erasure still
 include the endorsements made with their email address, so that one request covers them."""
 
+from . import services
 from .models import Endorsement
 
 
@@ -25,4 +26,4 @@ def blockers(person):
 
 
 def erase(person):
-    _mine(person).delete()
+    services.erase_signed_with(person.email)

@@ -172,6 +172,21 @@ def withdraw(token):
     return pk
 
 
+def erase_signed_with(email):
+    """A person's erasure (``personal_data.erase``): every endorsement made with ``email`` is deleted, and the
+    public counts of the declarations that showed one of them are announced (as a withdrawal's are). The caller
+    holds the transaction; the announcements go after its commit."""
+    email_key = (email or "").strip().lower()
+    if not email_key:
+        return 0
+    mine = Endorsement.objects.filter(email_key=email_key)
+    shown = set(mine.filter(state=Endorsement.State.PUBLIC).values_list("declaration_id", "country"))
+    deleted, _rows = mine.delete()
+    for declaration_id, country in sorted(shown):
+        _announce(declaration_id, country)
+    return deleted
+
+
 def decide(user, endorsement, *, approve):
     """The national committee of the endorsement's country (or a coordinator) approves or rejects it."""
     if not user.has_perm("endorsements.decide", endorsement):

@@ -108,3 +108,23 @@ def test_a_draft_declaration_has_no_counts_nor_stream(world):
     declaration(world, publish=False)
     assert Client().get(reverse("endorsements:counts", args=["conferencia"])).status_code == 404
     assert Client().get(reverse("endorsements:events", args=["conferencia"])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasing_a_person_announces_the_counts_their_public_endorsement_was_in(world, bus):
+    """A person's erasure deletes the endorsements made with their email; the counts that showed one follow."""
+    from convoca.endorsements import personal_data
+
+    found = declaration(world)
+    seen = _listen(found)
+    world.carla_person.email = "carla.erase@x.org"
+    services.verify(sign(found, country="GP", email="Carla.Erase@x.org")[1][0])
+    _check(_wait(seen, 1)[0], "GP")
+    time.sleep(1.1)  # past the throttle's interval
+    with transaction.atomic():
+        personal_data.erase(world.carla_person)
+        assert len(seen) == 1  # not before the commit
+    assert not Endorsement.objects.exists()
+    assert len(_wait(seen, 2)) == 2
+    _check(seen[1], "GP")
+    assert "carla" not in str(seen).lower()
