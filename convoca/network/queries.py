@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.utils import translation
 from django.utils.translation import get_language_info
@@ -318,13 +319,19 @@ def join_request_deciders(join_request):
             .order_by("pk"),
             join_request,
         )
+        # A coordinator's account with no record in the registry (made with ``createsuperuser``) is told too,
+        # through an unsaved record of it (its account's address and language); an erased record is not.
+        accounts = get_user_model().objects.filter(Q(is_coordinator=True) | Q(is_superuser=True), is_active=True,
+                                                   person__isnull=True).order_by("pk")
+        people += _deciding([Person(user=user) for user in accounts], join_request)
     return people
 
 
 def _deciding(candidates, join_request):
     seen, people = set(), []
     for person in candidates:
-        if person.pk not in seen and person.user.has_perm("network.decide_join_request", join_request):
-            seen.add(person.pk)
+        key = person.pk or ("account", person.user_id)  # an unsaved record stands for its account
+        if key not in seen and person.user.has_perm("network.decide_join_request", join_request):
+            seen.add(key)
             people.append(person)
     return people

@@ -175,3 +175,21 @@ def test_it_goes_when_the_request_really_commits(mailoutbox):
     assert mailoutbox == []
     services.request_to_join(user, org)
     assert [m.to for m in mailoutbox] == [["marco@example.org"]]
+
+
+def test_a_coordinator_without_a_record_in_the_registry_is_told_too(world, newcomer, mailoutbox,
+                                                                    django_capture_on_commit_callbacks):
+    """Accounts made with createsuperuser have no Person: when the coordinators are told, they are told too, at
+    their account's address and in its language; a disabled one is not."""
+    bare = User.objects.create_user("solo.cuenta@example.org", "a long enough password", is_coordinator=True)
+    _speaks(bare, "fr")
+    root = User.objects.create_superuser("raiz@example.org", "a long enough password")
+    off = User.objects.create_user("apagada@example.org", "a long enough password", is_coordinator=True)
+    User.objects.filter(pk=off.pk).update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.propose_organisation(newcomer, name="Frente Andino", country="PE", sector="other")
+    by_address = {m.to[0]: m for m in mailoutbox}
+    assert sorted(by_address) == ["alice@example.org", "raiz@example.org", "solo.cuenta@example.org"]
+    assert by_address["solo.cuenta@example.org"].subject.startswith("Nouvelle organisation proposée")
+    assert LINK in by_address["raiz@example.org"].body
+    assert not Person.objects.filter(user__in=[bare, root]).exists()  # nothing written for them
