@@ -2,13 +2,7 @@
 and withdraws by the link in their email (which deletes the row). A person's download and erasure still
 include the endorsements made with their email address, so that one request covers them."""
 
-from . import services
-from .models import Endorsement
-
-
-def _mine(person):
-    email = (person.email or "").strip().lower()
-    return Endorsement.objects.filter(email_key=email) if email else Endorsement.objects.none()
+from . import queries, services
 
 
 def export(person):
@@ -16,7 +10,7 @@ def export(person):
         {"declaration": e.declaration.title, "organisation": e.organisation, "country": str(e.country),
          "signatory": e.signatory, "role": e.role, "shown_publicly": e.show_signatory, "state": e.state,
          "signed_at": e.created_at}
-        for e in _mine(person).select_related("declaration")
+        for e in queries.signed_with(person.email).select_related("declaration")
     ]
     return {"endorsements": rows} if rows else None
 

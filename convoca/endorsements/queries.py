@@ -34,3 +34,9 @@ def for_review(user, declaration):
     if user.has_perm("endorsements.manage", declaration.gathering):
         return found
     return found.filter(country__in=committee_countries(user))
+
+
+def signed_with(email):
+    """The endorsements made with ``email`` (any case); none for an empty address."""
+    email_key = (email or "").strip().lower()
+    return Endorsement.objects.filter(email_key=email_key) if email_key else Endorsement.objects.none()

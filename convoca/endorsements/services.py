@@ -17,6 +17,7 @@ from convoca.core.errors import NotFound, PermissionDenied, ServiceError
 from convoca.core.tasks import enqueue_after_commit
 from convoca.network.models import Sector, match_key
 
+from . import queries
 from .models import Endorsement, EndorsementSettings
 from .tasks import send_verification
 
@@ -176,10 +177,7 @@ def erase_signed_with(email):
     """A person's erasure (``personal_data.erase``): every endorsement made with ``email`` is deleted, and the
     public counts of the declarations that showed one of them are announced (as a withdrawal's are). The caller
     holds the transaction; the announcements go after its commit."""
-    email_key = (email or "").strip().lower()
-    if not email_key:
-        return 0
-    mine = Endorsement.objects.filter(email_key=email_key)
+    mine = queries.signed_with(email)
     shown = set(mine.filter(state=Endorsement.State.PUBLIC).values_list("declaration_id", "country"))
     deleted, _rows = mine.delete()
     for declaration_id, country in sorted(shown):

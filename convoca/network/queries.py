@@ -312,18 +312,13 @@ def join_request_deciders(join_request):
             candidates.insert(0, contact)
     people = _deciding(candidates, join_request)
     if not people:
-        people = _deciding(
-            Person.objects.select_related("user")
-            .filter(Q(user__is_coordinator=True) | Q(user__is_superuser=True), user__is_active=True,
-                    erased_at__isnull=True)
-            .order_by("pk"),
-            join_request,
-        )
-        # A coordinator's account with no record in the registry (made with ``createsuperuser``) is told too,
-        # through an unsaved record of it (its account's address and language); an erased record is not.
-        accounts = get_user_model().objects.filter(Q(is_coordinator=True) | Q(is_superuser=True), is_active=True,
-                                                   person__isnull=True).order_by("pk")
-        people += _deciding([Person(user=user) for user in accounts], join_request)
+        # The coordinators, each through their record in the registry (an erased record is not told), or through
+        # an unsaved record of their account when it has none (made with ``createsuperuser``): its address and
+        # language.
+        accounts = get_user_model().objects.select_related("person").filter(
+            Q(is_coordinator=True) | Q(is_superuser=True), is_active=True).order_by("pk")
+        records = [getattr(user, "person", None) or Person(user=user) for user in accounts]
+        people = _deciding([record for record in records if record.erased_at is None], join_request)
     return people
 
 
